@@ -1,0 +1,119 @@
+import path from 'node:path';
+
+/** Every setting the API reads from its environment, parsed and validated once. */
+export interface Config {
+  readonly nodeEnv: 'development' | 'production' | 'test';
+  readonly host: string;
+  readonly port: number;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Unset means: start the embedded PostgreSQL in `dataDir`. */
+  readonly databaseUrl: string | undefined;
+  readonly dataDir: string;
+  readonly embeddedPgPort: number;
+  readonly db: {
+    readonly poolMax: number;
+    readonly poolMin: number;
+    readonly acquireTimeoutMs: number;
+    readonly statementTimeoutMs: number;
+    readonly idleInTransactionTimeoutMs: number;
+  };
+  /** Seed demo data when the database has none (default: only on the embedded PostgreSQL). */
+  readonly seedOnStart: boolean;
+  readonly adminPassword: string | undefined;
+}
+
+/** A bad environment variable; the message names it. */
+export class ConfigError extends Error {
+  constructor(readonly variable: string, problem: string) {
+    super(`Invalid configuration: ${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Reads and validates the configuration from `env` (the process environment by default). */
+export function loadConfig(env: Env = process.env): Config {
+  const read = new EnvReader(env);
+  const databaseUrl = read.url('DATABASE_URL');
+  const poolMax = read.int('DB_POOL_MAX', 10, { min: 1, max: 1000 });
+  const poolMin = read.int('DB_POOL_MIN', 0, { min: 0, max: 1000 });
+  if (poolMin > poolMax) {
+    throw new ConfigError('DB_POOL_MIN', `must not exceed DB_POOL_MAX (${poolMax}), got ${poolMin}`);
+  }
+  return Object.freeze({
+    nodeEnv: read.oneOf('NODE_ENV', ['development', 'production', 'test'] as const, 'development'),
+    host: read.string('HOST', '0.0.0.0'),
+    port: read.int('PORT', 4000, { min: 0, max: 65535 }),
+    logLevel: read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+    databaseUrl,
+    dataDir: path.resolve(read.string('AQUAMIND_DATA_DIR', '.data')),
+    embeddedPgPort: read.int('EMBEDDED_PG_PORT', 54329, { min: 1, max: 65535 }),
+    db: Object.freeze({
+      poolMax,
+      poolMin,
+      acquireTimeoutMs: read.int('DB_ACQUIRE_TIMEOUT_MS', 5_000, { min: 1 }),
+      statementTimeoutMs: read.int('DB_STATEMENT_TIMEOUT_MS', 15_000, { min: 0 }),
+      idleInTransactionTimeoutMs: read.int('DB_IDLE_IN_TRANSACTION_TIMEOUT_MS', 10_000, { min: 0 }),
+    }),
+    seedOnStart: read.bool('SEED_ON_START', databaseUrl === undefined),
+    adminPassword: read.optional('AQUAMIND_ADMIN_PASSWORD'),
+  });
+}
+
+class EnvReader {
+  constructor(private readonly env: Env) {}
+
+  optional(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value === '' ? undefined : value;
+  }
+
+  string(name: string, fallback: string): string {
+    return this.optional(name) ?? fallback;
+  }
+
+  int(name: string, fallback: number, range: { min?: number; max?: number } = {}): number {
+    const raw = this.optional(name);
+    if (raw === undefined) return fallback;
+    if (!/^-?\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+    const value = Number(raw);
+    const { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = range;
+    if (value < min || value > max) {
+      throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+    }
+    return value;
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const raw = this.optional(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+    throw new ConfigError(name, `must be true or false, got "${raw}"`);
+  }
+
+  oneOf<const T extends readonly string[]>(name: string, allowed: T, fallback: T[number]): T[number] {
+    const raw = this.optional(name);
+    if (raw === undefined) return fallback;
+    if (!allowed.includes(raw)) {
+      throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
+    }
+    return raw;
+  }
+
+  url(name: string): string | undefined {
+    const raw = this.optional(name);
+    if (raw === undefined) return undefined;
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new ConfigError(name, 'must be a URL such as postgres://user:password@host:5432/database');
+    }
+    if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+      throw new ConfigError(name, `must be a postgres:// URL, got the scheme "${url.protocol}"`);
+    }
+    return raw;
+  }
+}

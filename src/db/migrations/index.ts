@@ -1,0 +1,10 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261129044834 } from './Migration20261129044834';
+
+/**
+ * Every migration, in order. Listed explicitly so the compiled build and the TypeScript sources run the
+ * same set: add each new file that `npm run migration:create` writes here.
+ */
+export const migrationsList: MigrationObject[] = [
+  { name: 'Migration20261129044834', class: Migration20261129044834 },
+];

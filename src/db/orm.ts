@@ -1,0 +1,55 @@
+import { defineConfig, MikroORM, type Options } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import type { Config } from '../config';
+import { entities } from '../entities';
+import { migrationsList } from './migrations';
+
+export type Orm = MikroORM;
+
+/** The ORM options for `clientUrl`, with the pool and session limits from the configuration. */
+export function ormOptions(config: Config, clientUrl: string): Options {
+  return defineConfig({
+    clientUrl,
+    entities,
+    extensions: [Migrator],
+    // Request work must go through an operation's fork; the global EntityManager is for start-up only.
+    allowGlobalContext: false,
+    // Nothing reaches the database before the unit of work decides to flush.
+    flushMode: 'commit',
+    forceUtcTimezone: true,
+    pool: {
+      min: config.db.poolMin,
+      max: config.db.poolMax,
+      acquireTimeoutMillis: config.db.acquireTimeoutMs,
+    },
+    driverOptions: {
+      connection: {
+        application_name: 'aquamind-api',
+        statement_timeout: config.db.statementTimeoutMs,
+        idle_in_transaction_session_timeout: config.db.idleInTransactionTimeoutMs,
+      },
+    },
+    migrations: {
+      tableName: 'mikro_orm_migrations',
+      path: 'src/db/migrations',
+      pathTs: 'src/db/migrations',
+      migrationsList,
+      transactional: true,
+      allOrNothing: true,
+      snapshot: false,
+      silent: true,
+    },
+    debug: false,
+  });
+}
+
+/** Connects the ORM; fails fast when the database cannot be reached. */
+export async function connectOrm(config: Config, clientUrl: string): Promise<Orm> {
+  return MikroORM.init(ormOptions(config, clientUrl));
+}
+
+/** Applies every pending migration; returns their names. */
+export async function migrate(orm: Orm): Promise<string[]> {
+  const applied = await orm.getMigrator().up();
+  return applied.map((m) => m.name);
+}

@@ -1,0 +1,216 @@
+import { randomBytes } from 'node:crypto';
+import type { Knex } from '@mikro-orm/postgresql';
+import { newId } from '../../entities/ids';
+import { hashPassword } from '../../shared/password';
+import type { Orm } from '../orm';
+import { DEMO_RECOMMENDATIONS, DEMO_USERS } from './demo-data';
+
+/** Serialises seeders across processes (several API instances may start at once). */
+const SEED_LOCK_KEY = 7_462_001;
+/** Rows per INSERT statement: large enough to be fast, small enough to stay well under parameter limits. */
+const BATCH_ROWS = 10_000;
+const DEMO_DAYS = 400;
+const DEMO_READINGS_PER_DAY = 4;
+/** How the demo's readings vary over a day (00:00, 06:00, 12:00, 18:00 UTC). */
+const TIME_OF_DAY_FACTOR = [0.3, 1.2, 1.0, 1.5];
+
+export interface DemoSeedResult {
+  /** false when the demo data was already there (nothing was written). */
+  readonly seeded: boolean;
+  /** The admin's password when this run generated it; print it once, it is stored only as a hash. */
+  readonly generatedAdminPassword?: string;
+  readonly counts?: { users: number; nodes: number; events: number; recommendations: number };
+}
+
+/**
+ * Writes the demo dataset (admin, users, their nodes with over a year of readings, tips) in one
+ * transaction. Idempotent: a database that already has the `admin` user is left as it is.
+ */
+export async function seedDemo(orm: Orm, options: { adminPassword?: string | undefined }): Promise<DemoSeedResult> {
+  const generatedAdminPassword = options.adminPassword ? undefined : randomBytes(12).toString('base64url');
+  const adminHash = await hashPassword(options.adminPassword ?? generatedAdminPassword!);
+  // Demo users cannot sign in until someone sets their password.
+  const demoUserHash = await hashPassword(randomBytes(24).toString('base64url'));
+  const random = seededRandom(20_260_101);
+
+  return knexOf(orm).transaction(async (trx) => {
+    await trx.raw('select pg_advisory_xact_lock(?)', [SEED_LOCK_KEY]);
+    const existing: unknown = await trx('users').where({ username: 'admin' }).first('id');
+    if (existing) return { seeded: false };
+
+    const now = Date.now();
+    const sixHours = (24 / DEMO_READINGS_PER_DAY) * 3_600_000;
+    const newest = Math.floor(now / sixHours) * sixHours;
+    const counts = { users: 0, nodes: 0, events: 0, recommendations: 0 };
+
+    for (const user of DEMO_USERS) {
+      const userId = newId();
+      await trx('users').insert({
+        id: userId,
+        username: user.username,
+        email: user.email,
+        password_hash: user.role === 'ADMIN' ? adminHash : demoUserHash,
+        first_name: user.firstName,
+        last_name: user.lastName,
+        second_last_name: user.secondLastName,
+        birth_date: user.birthDate,
+        role: user.role,
+      });
+      counts.users++;
+      for (const node of user.nodes) {
+        const nodeId = newId();
+        await trx('nodes').insert({ id: nodeId, owner_id: userId, name: node.name, description: node.description });
+        counts.nodes++;
+        const events: EventRow[] = [];
+        for (let i = DEMO_DAYS * DEMO_READINGS_PER_DAY - 1; i >= 0; i--) {
+          const occurredAt = newest - i * sixHours;
+          const dayOfYear = new Date(occurredAt).getUTCDate() + new Date(occurredAt).getUTCMonth() * 31;
+          const season = 1 + 0.3 * Math.sin((2 * Math.PI * dayOfYear) / 372);
+          const timeOfDay = TIME_OF_DAY_FACTOR[new Date(occurredAt).getUTCHours() / 6] ?? 1;
+          const litres = node.litresPerReading * season * timeOfDay * (0.6 + 0.8 * random());
+          events.push({ id: newId(), nodeId, occurredAt: new Date(occurredAt), consumption: litres.toFixed(2), unit: 'L' });
+        }
+        counts.events += await insertEvents(trx, events);
+      }
+    }
+
+    for (const tip of DEMO_RECOMMENDATIONS) {
+      await trx('recommendations').insert({
+        id: newId(),
+        title: tip.title,
+        description: tip.description,
+        image_url: `https://assets.aquamind.app/tips/${tip.icon}.png`,
+        icon: tip.icon,
+      });
+      counts.recommendations++;
+    }
+    return { seeded: true, generatedAdminPassword, counts };
+  });
+}
+
+export interface ScaleSeedOptions {
+  readonly nodes: number;
+  readonly eventsPerNode: number;
+  /** Called after each committed batch. */
+  readonly onProgress?: (progress: { nodes: number; events: number; totalNodes: number; totalEvents: number }) => void;
+}
+
+/**
+ * Adds a benchmark dataset: `bench-node-NNNNNN` nodes (100 per `bench_owner_NNNNN` user), each with
+ * `eventsPerNode` hourly readings. Idempotent: nodes that already exist are skipped, so running it again
+ * adds nothing and a larger `nodes` adds only the missing ones. Each batch of nodes commits together
+ * with its events, so an interrupted run never leaves a node with half its readings.
+ */
+export async function seedScale(orm: Orm, options: ScaleSeedOptions): Promise<{ nodes: number; events: number }> {
+  const { nodes: totalNodes, eventsPerNode, onProgress } = options;
+  const knex = knexOf(orm);
+  const ownerHash = await hashPassword(randomBytes(24).toString('base64url'));
+  const random = seededRandom(totalNodes * 31 + eventsPerNode);
+
+  const existing = new Set(
+    (await knex('nodes').where('name', 'like', 'bench-node-%').pluck('name')) as string[],
+  );
+  const missing = Array.from({ length: totalNodes }, (_, i) => i + 1).filter((n) => !existing.has(benchNodeName(n)));
+  const totalEvents = missing.length * eventsPerNode;
+  const nodesPerBatch = Math.max(1, Math.floor(BATCH_ROWS / Math.max(1, eventsPerNode)));
+  const newestHour = Math.floor(Date.now() / 3_600_000) * 3_600_000;
+  const done = { nodes: 0, events: 0 };
+
+  for (let start = 0; start < missing.length; start += nodesPerBatch) {
+    const batch = missing.slice(start, start + nodesPerBatch);
+    await knex.transaction(async (trx) => {
+      await trx.raw('select pg_advisory_xact_lock(?)', [SEED_LOCK_KEY]);
+      const ownerIds = await ensureBenchOwners(trx, batch, ownerHash);
+      const nodeRows = batch.map((n) => ({ id: newId(), owner_id: ownerIds.get(benchOwnerName(n))!, name: benchNodeName(n) }));
+      await trx('nodes').insert(nodeRows);
+      const events: EventRow[] = [];
+      for (const node of nodeRows) {
+        for (let i = eventsPerNode - 1; i >= 0; i--) {
+          events.push({
+            id: newId(),
+            nodeId: node.id,
+            occurredAt: new Date(newestHour - i * 3_600_000),
+            consumption: (random() * 50).toFixed(2),
+            unit: 'L',
+          });
+        }
+      }
+      await insertEvents(trx, events);
+      done.nodes += batch.length;
+      done.events += events.length;
+    });
+    onProgress?.({ ...done, totalNodes: missing.length, totalEvents });
+  }
+  return done;
+}
+
+interface EventRow {
+  id: string;
+  nodeId: string;
+  occurredAt: Date;
+  consumption: string;
+  unit: string;
+}
+
+/** Inserts events in batches of {@link BATCH_ROWS}, one statement per batch (arrays unnested server-side). */
+async function insertEvents(trx: Knex, rows: readonly EventRow[]): Promise<number> {
+  for (let start = 0; start < rows.length; start += BATCH_ROWS) {
+    const batch = rows.slice(start, start + BATCH_ROWS);
+    await trx.raw(
+      `insert into events (id, node_id, occurred_at, consumption, unit)
+       select * from unnest(?::uuid[], ?::uuid[], ?::timestamptz[], ?::numeric[], ?::varchar[])`,
+      [
+        batch.map((r) => r.id),
+        batch.map((r) => r.nodeId),
+        batch.map((r) => r.occurredAt.toISOString()),
+        batch.map((r) => r.consumption),
+        batch.map((r) => r.unit),
+      ],
+    );
+  }
+  return rows.length;
+}
+
+/** Creates the owners the batch's nodes need and returns every owner's id by username. */
+async function ensureBenchOwners(trx: Knex, nodeNumbers: readonly number[], passwordHash: string): Promise<Map<string, string>> {
+  const usernames = [...new Set(nodeNumbers.map(benchOwnerName))];
+  await trx('users')
+    .insert(
+      usernames.map((username) => ({
+        id: newId(),
+        username,
+        email: `${username}@bench.aquamind.local`,
+        password_hash: passwordHash,
+        first_name: 'Bench',
+        last_name: username.slice('bench_owner_'.length),
+      })),
+    )
+    .onConflict('username')
+    .ignore();
+  const rows = await trx('users').whereIn('username', usernames).select<Array<{ id: string; username: string }>>('id', 'username');
+  return new Map(rows.map((row) => [row.username, row.id]));
+}
+
+function benchNodeName(n: number): string {
+  return `bench-node-${String(n).padStart(6, '0')}`;
+}
+
+function benchOwnerName(nodeNumber: number): string {
+  return `bench_owner_${String(Math.ceil(nodeNumber / 100)).padStart(5, '0')}`;
+}
+
+function knexOf(orm: Orm): Knex {
+  return orm.em.getConnection().getKnex();
+}
+
+/** mulberry32: a small deterministic generator, so the demo data looks the same on every machine. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}

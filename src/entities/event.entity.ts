@@ -1,0 +1,38 @@
+import { defineEntity, OptionalProps, type Ref } from '@mikro-orm/core';
+import { newId } from './ids';
+import { type Node, NodeSchema } from './node.entity';
+
+/** One water-consumption reading of a node. */
+export class Event {
+  [OptionalProps]?: 'recordedAt';
+
+  id: string = newId();
+  node!: Ref<Node>;
+  occurredAt!: Date;
+  /** Exact decimal as a string (e.g. "12.50"); never a float. */
+  consumption!: string;
+  /** Unit of the reading, e.g. `L/min`. */
+  unit!: string;
+  recordedAt: Date = new Date();
+}
+
+export const EventSchema = defineEntity({
+  class: Event,
+  tableName: 'events',
+  checks: [{ name: 'events_consumption_non_negative_check', expression: 'consumption >= 0' }],
+  indexes: [
+    {
+      name: 'events_node_id_occurred_at_id_index',
+      expression: 'create index "events_node_id_occurred_at_id_index" on "events" ("node_id", "occurred_at" desc, "id" desc)',
+    },
+  ],
+  properties: (p) => ({
+    id: p.uuid().primary(),
+    // The composite index above also serves the foreign key, so no separate node_id index.
+    node: p.manyToOne(NodeSchema).ref().deleteRule('cascade'),
+    occurredAt: p.datetime().columnType('timestamptz'),
+    consumption: p.decimal('string').precision(10).scale(2),
+    unit: p.string().length(10),
+    recordedAt: p.datetime().columnType('timestamptz').defaultRaw('now()'),
+  }),
+});

@@ -1,0 +1,32 @@
+import { defineEntity, OptionalProps, type Ref } from '@mikro-orm/core';
+import { newId } from './ids';
+import { type User, UserSchema } from './user.entity';
+
+/** An IoT device (valve, gate, relay, flow or level sensor) owned by a user. */
+export class Node {
+  [OptionalProps]?: 'description' | 'active' | 'registeredAt' | 'updatedAt' | 'version';
+
+  id: string = newId();
+  owner!: Ref<User>;
+  name!: string;
+  description: string | null = null;
+  active = true;
+  registeredAt: Date = new Date();
+  updatedAt: Date = new Date();
+  version!: number;
+}
+
+export const NodeSchema = defineEntity({
+  class: Node,
+  tableName: 'nodes',
+  properties: (p) => ({
+    id: p.uuid().primary(),
+    owner: p.manyToOne(UserSchema).ref().deleteRule('restrict').index('nodes_owner_id_index'),
+    name: p.string().length(50),
+    description: p.text().nullable(),
+    active: p.boolean().default(true),
+    registeredAt: p.datetime().columnType('timestamptz').defaultRaw('now()'),
+    updatedAt: p.datetime().columnType('timestamptz').defaultRaw('now()').onUpdate(() => new Date()),
+    version: p.integer().version(),
+  }),
+});

@@ -1,0 +1,129 @@
+import {
+  CheckConstraintViolationException,
+  ForeignKeyConstraintViolationException,
+  OptimisticLockError,
+  UniqueConstraintViolationException,
+} from '@mikro-orm/core';
+import { Event, Node, User } from '../src/entities';
+import { createTestDatabase, type TestDatabase } from './support/test-database';
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => db.drop());
+
+let sequence = 0;
+function userData(overrides: Partial<User> = {}) {
+  sequence++;
+  return {
+    username: `user_${sequence}`,
+    email: `user${sequence}@example.com`,
+    passwordHash: 'not-a-real-hash',
+    firstName: 'Test',
+    lastName: 'User',
+    ...overrides,
+  };
+}
+
+async function insertUser(overrides: Partial<User> = {}): Promise<User> {
+  const em = db.orm.em.fork();
+  const user = em.create(User, userData(overrides));
+  await em.flush();
+  return user;
+}
+
+async function insertNode(owner: User): Promise<Node> {
+  const em = db.orm.em.fork();
+  const node = em.create(Node, { owner: em.getReference(User, owner.id), name: 'Garden valve' });
+  await em.flush();
+  return node;
+}
+
+describe('defaults', () => {
+  it('gives a new user a UUIDv7 id, role USER, active, version 1 and timestamps from the database clock', async () => {
+    const user = await insertUser();
+    const [row] = await db.sql(`select * from users where id = $1`, [user.id]);
+    expect(user.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(row).toMatchObject({ role: 'USER', active: true, version: 1, second_last_name: null, birth_date: null });
+    expect(row?.registered_at).toBeInstanceOf(Date);
+  });
+
+  it('makes ids that sort by creation time', async () => {
+    const first = await insertUser();
+    const second = await insertUser();
+    expect(first.id < second.id).toBe(true);
+  });
+
+  it('bumps version and updatedAt on update, and refuses a stale version', async () => {
+    const user = await insertUser();
+    const em = db.orm.em.fork();
+    const loaded = await em.findOneOrFail(User, user.id);
+    const before = loaded.updatedAt;
+    loaded.firstName = 'Renamed';
+    await em.flush();
+    expect(loaded.version).toBe(2);
+    expect(loaded.updatedAt.getTime()).toBeGreaterThanOrEqual(before.getTime());
+
+    // A writer that loaded version 1 before that update must not overwrite it.
+    const stale = db.orm.em.fork();
+    const staleCopy = await stale.findOneOrFail(User, user.id);
+    await db.sql(`update users set first_name = 'Concurrent', version = version + 1 where id = $1`, [user.id]);
+    staleCopy.lastName = 'Overwrite';
+    await expect(stale.flush()).rejects.toBeInstanceOf(OptimisticLockError);
+    const [row] = await db.sql(`select first_name, last_name from users where id = $1`, [user.id]);
+    expect(row).toEqual({ first_name: 'Concurrent', last_name: 'User' });
+  });
+});
+
+describe('constraints', () => {
+  it('refuses a second user with the same username', async () => {
+    await insertUser({ username: 'duplicate_name' });
+    await expect(insertUser({ username: 'duplicate_name' })).rejects.toBeInstanceOf(UniqueConstraintViolationException);
+  });
+
+  it('refuses a second user with the same email', async () => {
+    await insertUser({ email: 'same@example.com' });
+    await expect(insertUser({ email: 'same@example.com' })).rejects.toBeInstanceOf(UniqueConstraintViolationException);
+  });
+
+  it('refuses a username outside [A-Za-z0-9_]{3,25} and an email that is not lower-case', async () => {
+    await expect(insertUser({ username: 'no spaces' })).rejects.toBeInstanceOf(CheckConstraintViolationException);
+    await expect(insertUser({ username: 'ab' })).rejects.toBeInstanceOf(CheckConstraintViolationException);
+    await expect(insertUser({ email: 'Upper@Example.com' })).rejects.toBeInstanceOf(CheckConstraintViolationException);
+  });
+
+  it('refuses a node whose owner does not exist', async () => {
+    const em = db.orm.em.fork();
+    em.create(Node, { owner: em.getReference(User, '01900000-0000-7000-8000-000000000000'), name: 'Orphan' });
+    await expect(em.flush()).rejects.toBeInstanceOf(ForeignKeyConstraintViolationException);
+  });
+
+  it('refuses to delete a user who owns nodes', async () => {
+    const owner = await insertUser();
+    await insertNode(owner);
+    await expect(db.sql(`delete from users where id = $1`, [owner.id])).rejects.toThrow(/violates foreign key/);
+  });
+
+  it('deletes a node\'s events with it', async () => {
+    const node = await insertNode(await insertUser());
+    const em = db.orm.em.fork();
+    em.create(Event, { node: em.getReference(Node, node.id), occurredAt: new Date(), consumption: '1.50', unit: 'L' });
+    await em.flush();
+    await db.sql(`delete from nodes where id = $1`, [node.id]);
+    expect(await db.sql(`select id from events where node_id = $1`, [node.id])).toEqual([]);
+  });
+
+  it('keeps consumption exact to the cent and refuses a negative one', async () => {
+    const node = await insertNode(await insertUser());
+    const em = db.orm.em.fork();
+    const event = em.create(Event, { node: em.getReference(Node, node.id), occurredAt: new Date(), consumption: '12345678.91', unit: 'L/min' });
+    await em.flush();
+    const reread = await db.orm.em.fork().findOneOrFail(Event, event.id);
+    expect(reread.consumption).toBe('12345678.91');
+
+    const negative = db.orm.em.fork();
+    negative.create(Event, { node: negative.getReference(Node, node.id), occurredAt: new Date(), consumption: '-0.01', unit: 'L' });
+    await expect(negative.flush()).rejects.toBeInstanceOf(CheckConstraintViolationException);
+  });
+});
