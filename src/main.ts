@@ -34,6 +34,13 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void stop('SIGINT', 0));
   process.once('SIGTERM', () => void stop('SIGTERM', 0));
+  // A crash still stops the embedded PostgreSQL instead of orphaning it.
+  const crash = (error: unknown) => {
+    logger.fatal({ err: error }, 'uncaught error');
+    void stop('uncaught error', 1);
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
 
   try {
     database = await openDatabase(config, logger);
@@ -55,7 +62,7 @@ async function main(): Promise<void> {
     await app.listen({ host: config.host, port: config.port });
     const { port } = app.server.address() as AddressInfo;
     const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-    process.stdout.write(`AquaMind API ready at http://${host}:${port}/ (health: /healthz, readiness: /readyz)\n`);
+    process.stdout.write(`AquaMind API ready at http://${host}:${port}/ (GraphiQL: http://${host}:${port}/graphql)\n`);
   } catch (error) {
     logger.fatal({ err: error }, 'start-up failed');
     await stop('start-up failed', 1);

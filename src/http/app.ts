@@ -1,16 +1,31 @@
+import { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Orm } from '../db/orm';
+import { createGraphQLServer, type GraphQLServerOptions } from '../graphql/server';
+import { UnitOfWorkStats } from '../graphql/unit-of-work.plugin';
 import type { Logger } from '../logger';
+import { graphiqlAssetRoutes } from './graphiql';
+import { graphqlRoutes } from './graphql.routes';
 import { healthRoutes } from './health.routes';
+import { metricsRoutes } from './metrics.routes';
 
 export interface AppDependencies {
   readonly orm: Orm;
   readonly logger: Logger;
+  /** Tests only: extra schema to probe the unit of work with. */
+  readonly graphqlExtension?: GraphQLServerOptions['extension'];
 }
 
 /** The HTTP application, ready to `listen` (main.ts) or to `inject` (tests). */
-export async function buildApp({ orm, logger }: AppDependencies): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: logger, return503OnClosing: true });
+export async function buildApp({ orm, logger, graphqlExtension }: AppDependencies): Promise<FastifyInstance> {
+  const app = Fastify({ loggerInstance: logger, return503OnClosing: true, bodyLimit: 16 * 1024 * 1024 });
+  const stats = new UnitOfWorkStats();
+  // The drain plugin lets in-flight operations finish when the server closes.
+  const apollo = createGraphQLServer({ orm, logger, stats, extension: graphqlExtension, plugins: [fastifyApolloDrainPlugin(app)] });
+  await apollo.start();
   await app.register(healthRoutes, { orm });
+  await app.register(metricsRoutes, { orm, stats });
+  await app.register(graphqlRoutes, { apollo });
+  await app.register(graphiqlAssetRoutes);
   return app;
 }

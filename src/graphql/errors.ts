@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import { unwrapResolverError } from '@apollo/server/errors';
+import {
+  CheckConstraintViolationException,
+  ConnectionException,
+  ForeignKeyConstraintViolationException,
+  NotNullConstraintViolationException,
+  OptimisticLockError,
+  UniqueConstraintViolationException,
+} from '@mikro-orm/core';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { Logger } from '../logger';
+import { DomainError } from '../services/errors';
+
+/** The one place where failures become client errors with a stable `extensions.code`. */
+
+type Code = 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'SERVICE_UNAVAILABLE' | 'INTERNAL_SERVER_ERROR';
+
+/** What a database constraint means to a client: the input field it is about and what to say. */
+const CONSTRAINTS: Record<string, { code: Code; field: string; message: string }> = {
+  users_username_unique: { code: 'CONFLICT', field: 'input.username', message: 'This username is already taken' },
+  users_email_unique: { code: 'CONFLICT', field: 'input.email', message: 'This email address is already registered' },
+  recommendations_active_title_unique: {
+    code: 'CONFLICT',
+    field: 'input.title',
+    message: 'An active recommendation already has this title',
+  },
+  nodes_owner_id_foreign: { code: 'CONFLICT', field: 'input.ownerId', message: 'The owner no longer exists' },
+  events_node_id_foreign: { code: 'CONFLICT', field: 'nodeId', message: 'The node was deleted meanwhile' },
+};
+
+/** PostgreSQL error codes that mean "try again later", not "your request is wrong". */
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '57014', '08000', '08003', '08006']);
+/** Seconds a client is asked to wait when the database is unavailable. */
+export const RETRY_AFTER_SECONDS = 5;
+
+/** Apollo's `formatError`: domain and database failures get their code; anything else is masked and logged. */
+export function createErrorFormatter(logger: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    if (original instanceof DomainError) return withCode(formatted, original.message, original.code, original.field);
+    // Apollo's own errors (parse, validation, variable coercion) and the scalars' are already coded.
+    if (original instanceof GraphQLError) return formatted;
+    return { ...formatted, ...persistenceError(original, logger) };
+  };
+}
+
+/** A failure of the final flush, as the error a client gets (the mutation's data is then null). */
+export function flushError(error: unknown, logger: Logger): GraphQLFormattedError {
+  return persistenceError(error, logger);
+}
+
+/** The HTTP status for a response with these errors: 503 when the database is unavailable. */
+export function httpStatusFor(errors: readonly GraphQLFormattedError[] | undefined): number | undefined {
+  return errors?.some((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE') ? 503 : undefined;
+}
+
+function persistenceError(error: unknown, logger: Logger): GraphQLFormattedError {
+  if (error instanceof OptimisticLockError) {
+    return {
+      message: 'The object was changed by someone else meanwhile; read it again and retry',
+      extensions: { code: 'CONFLICT', field: 'input.expectedVersion' },
+    };
+  }
+  if (
+    error instanceof UniqueConstraintViolationException ||
+    error instanceof ForeignKeyConstraintViolationException ||
+    error instanceof CheckConstraintViolationException ||
+    error instanceof NotNullConstraintViolationException
+  ) {
+    const constraint = (error as { constraint?: string }).constraint;
+    const known = constraint ? CONSTRAINTS[constraint] : undefined;
+    if (known) return { message: known.message, extensions: { code: known.code, field: known.field } };
+  }
+  if (isUnavailable(error)) {
+    logger.warn({ err: error }, 'database unavailable');
+    return {
+      message: 'The service is temporarily unavailable; retry shortly',
+      extensions: { code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: RETRY_AFTER_SECONDS },
+    };
+  }
+  const errorId = randomUUID();
+  logger.error({ err: error, errorId }, 'internal error');
+  return { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', errorId } };
+}
+
+function isUnavailable(error: unknown): boolean {
+  if (error instanceof ConnectionException) return true;
+  const e = error as { name?: string; code?: string; errno?: string };
+  return (
+    e.name === 'KnexTimeoutError' ||
+    e.code === 'ECONNREFUSED' ||
+    e.code === 'ECONNRESET' ||
+    (typeof e.code === 'string' && UNAVAILABLE_SQLSTATES.has(e.code))
+  );
+}
+
+function withCode(formatted: GraphQLFormattedError, message: string, code: Code, field?: string): GraphQLFormattedError {
+  return { ...formatted, message, extensions: { code, ...(field && { field }) } };
+}

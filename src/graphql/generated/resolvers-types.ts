@@ -1,0 +1,975 @@
+/* eslint-disable */
+import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
+import type { User as UserEntity, Node as NodeEntity, Event as EventEntity, Recommendation as RecommendationEntity } from '../../entities';
+import type { Connection, Edge } from '../../services/pagination';
+import type { GraphQLContext } from '../context';
+export type Maybe<T> = T | null;
+export type InputMaybe<T> = Maybe<T>;
+export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
+export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
+/** All built-in and custom scalars, mapped to their actual values */
+export type Scalars = {
+  ID: { input: string; output: string; }
+  String: { input: string; output: string; }
+  Boolean: { input: boolean; output: boolean; }
+  Int: { input: number; output: number; }
+  Float: { input: number; output: number; }
+  /** A calendar date, `YYYY-MM-DD`. */
+  Date: { input: string; output: string; }
+  /**
+   * An instant in time, as an ISO 8601 string in UTC (e.g. `2026-11-29T10:15:00.000Z`).
+   * Input may carry any offset (`+02:00`); output is always UTC.
+   */
+  DateTime: { input: Date; output: Date; }
+  /**
+   * An exact decimal number, serialized as a string such as `"12.50"` so that no precision is lost to
+   * floating point. Input accepts a string (preferred) or a number literal.
+   */
+  Decimal: { input: string; output: string; }
+};
+
+/** Consumption summed over one period. */
+export type ConsumptionBucket = {
+  __typename?: 'ConsumptionBucket';
+  /** Where the period starts (UTC midnight of its first day). */
+  start: Scalars['DateTime']['output'];
+  /** Sum of the readings in the period; 0 when there are none. */
+  total: Scalars['Decimal']['output'];
+  /** The unit of the readings in the period (the most common one); null when there are none. */
+  unit: Maybe<Scalars['String']['output']>;
+};
+
+/** What a new node is made of. */
+export type CreateNodeInput = {
+  /** Free text, at most 500 characters. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** Display name, 1 to 50 characters. */
+  name: Scalars['String']['input'];
+  /** The id of the user who owns the node. */
+  ownerId: Scalars['ID']['input'];
+};
+
+/** What a new tip is made of. */
+export type CreateRecommendationInput = {
+  /** 1 to 2,000 characters. */
+  description: Scalars['String']['input'];
+  /** Icon name: 1 to 50 of letters, digits and dashes. */
+  icon: Scalars['String']['input'];
+  /** An https URL, at most 2,048 characters. */
+  imageUrl: Scalars['String']['input'];
+  /** 1 to 100 characters; unique among active tips. */
+  title: Scalars['String']['input'];
+};
+
+/** What a new user is made of. Role, status and timestamps are not set by input. */
+export type CreateUserInput = {
+  /** Date of birth, in the past. */
+  birthDate?: InputMaybe<Scalars['Date']['input']>;
+  /** A valid email address; unique (stored lower-case). */
+  email: Scalars['String']['input'];
+  /** Given name, at most 50 characters. */
+  firstName: Scalars['String']['input'];
+  /** Family name, at most 50 characters. */
+  lastName: Scalars['String']['input'];
+  /** At least 8 characters with an upper-case letter, a lower-case letter and a digit. */
+  password: Scalars['String']['input'];
+  /** Second family name, at most 50 characters. */
+  secondLastName?: InputMaybe<Scalars['String']['input']>;
+  /** 3 to 25 letters, digits or underscores; unique. */
+  username: Scalars['String']['input'];
+};
+
+/** One water-consumption reading of a node. */
+export type Event = {
+  __typename?: 'Event';
+  /** The amount read, exact to the cent (at least 0, at most 2 decimals). */
+  consumption: Scalars['Decimal']['output'];
+  /** Unique id (UUIDv7). */
+  id: Scalars['ID']['output'];
+  /** The node that took the reading. */
+  node: Node;
+  /** When the reading was taken. */
+  occurredAt: Scalars['DateTime']['output'];
+  /** The unit of the amount, e.g. `L` or `L/min` (at most 10 characters). */
+  unit: Scalars['String']['output'];
+};
+
+/** A page of readings. */
+export type EventConnection = {
+  __typename?: 'EventConnection';
+  /** The readings on this page, each with its cursor. */
+  edges: Array<EventEdge>;
+  /** Where this page stands. */
+  pageInfo: PageInfo;
+  /** How many readings match, across all pages. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** A reading and its cursor. */
+export type EventEdge = {
+  __typename?: 'EventEdge';
+  /** Opaque position of this reading in the list; pass it as `after`. */
+  cursor: Scalars['String']['output'];
+  /** The reading. */
+  node: Event;
+};
+
+/** The result of recording one reading. */
+export type EventPayload = {
+  __typename?: 'EventPayload';
+  /** The recorded reading. */
+  event: Event;
+};
+
+/** The width of a consumption bucket (UTC calendar periods). */
+export type Granularity =
+  /** One calendar day. */
+  | 'DAY'
+  /** One calendar month. */
+  | 'MONTH'
+  /** One calendar year. */
+  | 'YEAR';
+
+/**
+ * The root of every write; each domain file extends it. A mutation operation is atomic: all of its fields
+ * take effect, or none do.
+ */
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** Registers a node for an existing, active user. */
+  createNode: NodePayload;
+  /** Adds a tip. A title already used by an active tip is a CONFLICT. */
+  createRecommendation: RecommendationPayload;
+  /** Creates a user with role USER. A taken username or email is a CONFLICT. */
+  createUser: UserPayload;
+  /** Hides a tip from the app. */
+  deactivateRecommendation: RecommendationPayload;
+  /** Deactivates a user (soft delete); their data stays. */
+  deactivateUser: UserPayload;
+  /** Deletes a node and all of its readings. */
+  deleteNode: NodePayload;
+  /** Shows a hidden tip again (CONFLICT if an active tip now has its title). */
+  reactivateRecommendation: RecommendationPayload;
+  /** Reactivates a deactivated user. */
+  reactivateUser: UserPayload;
+  /** Records one reading of an active node. */
+  recordEvent: EventPayload;
+  /** Records up to 10,000 readings in one operation (for device gateways): all of them, or none. */
+  recordEvents: RecordEventsPayload;
+  /** Changes a node. */
+  updateNode: NodePayload;
+  /** Changes a tip. */
+  updateRecommendation: RecommendationPayload;
+  /** Changes a user's details. */
+  updateUser: UserPayload;
+};
+
+
+/**
+ * The root of every write; each domain file extends it. A mutation operation is atomic: all of its fields
+ * take effect, or none do.
+ */
+export type MutationCreateNodeArgs = {
+  input: CreateNodeInput;
+};
+
+
+/**
+ * The root of every write; each domain file extends it. A mutation operation is atomic: all of its fields
+ * take effect, or none do.
+ */
+export type MutationCreateRecommendationArgs = {
+  input: CreateRecommendationInput;
+};
+
+
+/**
+ * The root of every write; each domain file extends it. A mutation operation is atomic: all of its fields
+ * take effect, or none do.
+ */
+export type MutationCreateUserArgs = {
+  input: CreateUserInput;
+};
+
+
+/**
+ * The root of every write; each domain file extends it. A mutation operation is atomic: all of its fields
+ * take effect, or none do.
+ */
+export type MutationDeactivateRecommendationArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/**
+ * The root of every write; each domain file extends it. A mutation operation is atomic: all of its fields
+ * take effect, or none do.
+ */
+export type MutationDeactivateUserArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/**
+ * The root of every write; each domain file extends it. A mutation operation is atomic: all of its fields
+ * take effect, or none do.
+ */
+export type MutationDeleteNodeArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/**
+ * The root of every write; each domain file extends it. A mutation operation is atomic: all of its fields
+ * take effect, or none do.
+ */
+export type MutationReactivateRecommendationArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/**
+ * The root of every write; each domain file extends it. A mutation operation is atomic: all of its fields
+ * take effect, or none do.
+ */
+export type MutationReactivateUserArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/**
+ * The root of every write; each domain file extends it. A mutation operation is atomic: all of its fields
+ * take effect, or none do.
+ */
+export type MutationRecordEventArgs = {
+  input: RecordEventInput;
+};
+
+
+/**
+ * The root of every write; each domain file extends it. A mutation operation is atomic: all of its fields
+ * take effect, or none do.
+ */
+export type MutationRecordEventsArgs = {
+  inputs: Array<RecordEventInput>;
+};
+
+
+/**
+ * The root of every write; each domain file extends it. A mutation operation is atomic: all of its fields
+ * take effect, or none do.
+ */
+export type MutationUpdateNodeArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateNodeInput;
+};
+
+
+/**
+ * The root of every write; each domain file extends it. A mutation operation is atomic: all of its fields
+ * take effect, or none do.
+ */
+export type MutationUpdateRecommendationArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateRecommendationInput;
+};
+
+
+/**
+ * The root of every write; each domain file extends it. A mutation operation is atomic: all of its fields
+ * take effect, or none do.
+ */
+export type MutationUpdateUserArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateUserInput;
+};
+
+/** An IoT device that controls or measures water: a valve, gate, relay, flow or level sensor. */
+export type Node = {
+  __typename?: 'Node';
+  /** False once deactivated. */
+  active: Scalars['Boolean']['output'];
+  /**
+   * Total consumption per UTC day, month or year over the last `periods` buckets (the current one
+   * included), oldest first. Buckets without readings are included with a total of 0.
+   */
+  consumption: Array<ConsumptionBucket>;
+  /** Free text about the device, if any. */
+  description: Maybe<Scalars['String']['output']>;
+  /** The node's readings, newest first. */
+  events: EventConnection;
+  /** Unique id (UUIDv7). */
+  id: Scalars['ID']['output'];
+  /** The node's newest reading, or null when it has none. */
+  latestEvent: Maybe<Event>;
+  /** Display name, at most 50 characters. */
+  name: Scalars['String']['output'];
+  /** The user who owns the node. */
+  owner: User;
+  /** When the node was registered. */
+  registeredAt: Scalars['DateTime']['output'];
+  /** Changes on every update; pass it as `expectedVersion` to update safely. */
+  version: Scalars['Int']['output'];
+};
+
+
+/** An IoT device that controls or measures water: a valve, gate, relay, flow or level sensor. */
+export type NodeConsumptionArgs = {
+  granularity: Granularity;
+  periods: Scalars['Int']['input'];
+};
+
+
+/** An IoT device that controls or measures water: a valve, gate, relay, flow or level sensor. */
+export type NodeEventsArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  from: InputMaybe<Scalars['DateTime']['input']>;
+  to: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+/** A page of nodes. */
+export type NodeConnection = {
+  __typename?: 'NodeConnection';
+  /** The nodes on this page, each with its cursor. */
+  edges: Array<NodeEdge>;
+  /** Where this page stands. */
+  pageInfo: PageInfo;
+  /** How many nodes match, across all pages. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** A node and its cursor. */
+export type NodeEdge = {
+  __typename?: 'NodeEdge';
+  /** Opaque position of this node in the list; pass it as `after`. */
+  cursor: Scalars['String']['output'];
+  /** The node. */
+  node: Node;
+};
+
+/** The result of a node mutation. */
+export type NodePayload = {
+  __typename?: 'NodePayload';
+  /** The node after the mutation (for deleteNode: as it was before). */
+  node: Node;
+};
+
+/** Where a page of a connection stands within the whole list. */
+export type PageInfo = {
+  __typename?: 'PageInfo';
+  /** The cursor of the last item on this page; null when the page is empty. */
+  endCursor: Maybe<Scalars['String']['output']>;
+  /** Whether more items follow this page (fetch them with `after: endCursor`). */
+  hasNextPage: Scalars['Boolean']['output'];
+};
+
+/** The root of every read; each domain file extends it. */
+export type Query = {
+  __typename?: 'Query';
+  /** One reading by id, or null when there is none. */
+  event: Maybe<Event>;
+  /** Readings, newest first. */
+  events: EventConnection;
+  /** One node by id, or null when there is none. */
+  node: Maybe<Node>;
+  /** Nodes, oldest first. */
+  nodes: NodeConnection;
+  /** Up to `count` different active tips in random order, for the app's home screen. */
+  randomRecommendations: Array<Recommendation>;
+  /** One tip by id, or null when there is none. */
+  recommendation: Maybe<Recommendation>;
+  /** Tips, oldest first. */
+  recommendations: RecommendationConnection;
+  /** One user by id, or null when there is none. */
+  user: Maybe<User>;
+  /** Users, oldest first. */
+  users: UserConnection;
+};
+
+
+/** The root of every read; each domain file extends it. */
+export type QueryEventArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** The root of every read; each domain file extends it. */
+export type QueryEventsArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  from: InputMaybe<Scalars['DateTime']['input']>;
+  nodeId: InputMaybe<Scalars['ID']['input']>;
+  to: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+
+/** The root of every read; each domain file extends it. */
+export type QueryNodeArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** The root of every read; each domain file extends it. */
+export type QueryNodesArgs = {
+  active: InputMaybe<Scalars['Boolean']['input']>;
+  after: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  ownerId: InputMaybe<Scalars['ID']['input']>;
+  search: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** The root of every read; each domain file extends it. */
+export type QueryRandomRecommendationsArgs = {
+  count?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** The root of every read; each domain file extends it. */
+export type QueryRecommendationArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** The root of every read; each domain file extends it. */
+export type QueryRecommendationsArgs = {
+  active: InputMaybe<Scalars['Boolean']['input']>;
+  after: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** The root of every read; each domain file extends it. */
+export type QueryUserArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** The root of every read; each domain file extends it. */
+export type QueryUsersArgs = {
+  active: InputMaybe<Scalars['Boolean']['input']>;
+  after: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  search: InputMaybe<Scalars['String']['input']>;
+};
+
+/** A water-saving tip shown in the app. */
+export type Recommendation = {
+  __typename?: 'Recommendation';
+  /** False once deactivated (hidden from the app). */
+  active: Scalars['Boolean']['output'];
+  /** The advice itself. */
+  description: Scalars['String']['output'];
+  /** The name of an icon in the app's icon set. */
+  icon: Scalars['String']['output'];
+  /** Unique id (UUIDv7). */
+  id: Scalars['ID']['output'];
+  /** An https URL of an illustration. */
+  imageUrl: Scalars['String']['output'];
+  /** Short title; unique among active tips (ignoring case). */
+  title: Scalars['String']['output'];
+  /** Changes on every update; pass it as `expectedVersion` to update safely. */
+  version: Scalars['Int']['output'];
+};
+
+/** A page of tips. */
+export type RecommendationConnection = {
+  __typename?: 'RecommendationConnection';
+  /** The tips on this page, each with its cursor. */
+  edges: Array<RecommendationEdge>;
+  /** Where this page stands. */
+  pageInfo: PageInfo;
+  /** How many tips match, across all pages. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** A tip and its cursor. */
+export type RecommendationEdge = {
+  __typename?: 'RecommendationEdge';
+  /** Opaque position of this tip in the list; pass it as `after`. */
+  cursor: Scalars['String']['output'];
+  /** The tip. */
+  node: Recommendation;
+};
+
+/** The result of a tip mutation. */
+export type RecommendationPayload = {
+  __typename?: 'RecommendationPayload';
+  /** The tip after the mutation. */
+  recommendation: Recommendation;
+};
+
+/** One reading to record. */
+export type RecordEventInput = {
+  /** The amount: at least 0, at most 2 decimals, below 100,000,000. */
+  consumption: Scalars['Decimal']['input'];
+  /** The node that took the reading. */
+  nodeId: Scalars['ID']['input'];
+  /** When the reading was taken; now when omitted. Not more than 5 minutes in the future. */
+  occurredAt?: InputMaybe<Scalars['DateTime']['input']>;
+  /** The unit, 1 to 10 characters (e.g. `L`). */
+  unit: Scalars['String']['input'];
+};
+
+/** The result of recording many readings. */
+export type RecordEventsPayload = {
+  __typename?: 'RecordEventsPayload';
+  /** How many readings were recorded. */
+  count: Scalars['Int']['output'];
+  /** Their ids, in the order of the inputs. */
+  ids: Array<Scalars['ID']['output']>;
+};
+
+/** What a user may do. */
+export type Role =
+  /** Manages everything. */
+  | 'ADMIN'
+  /** Manages their own nodes. */
+  | 'USER';
+
+/** Changes to a node; omitted fields are left as they are. */
+export type UpdateNodeInput = {
+  /** New description; null clears it. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** The `version` you last read; the update fails with CONFLICT if the node changed since. */
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  /** New display name. */
+  name?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Changes to a tip; omitted fields are left as they are. */
+export type UpdateRecommendationInput = {
+  /** New text. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** The `version` you last read; the update fails with CONFLICT if the tip changed since. */
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  /** New icon name. */
+  icon?: InputMaybe<Scalars['String']['input']>;
+  /** New illustration URL. */
+  imageUrl?: InputMaybe<Scalars['String']['input']>;
+  /** New title. */
+  title?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Changes to a user; omitted fields are left as they are, null clears an optional one. */
+export type UpdateUserInput = {
+  /** New date of birth; null clears it. */
+  birthDate?: InputMaybe<Scalars['Date']['input']>;
+  /** New email address; unique. */
+  email?: InputMaybe<Scalars['String']['input']>;
+  /** The `version` you last read; the update fails with CONFLICT if the user changed since. */
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  /** New given name. */
+  firstName?: InputMaybe<Scalars['String']['input']>;
+  /** New family name. */
+  lastName?: InputMaybe<Scalars['String']['input']>;
+  /** New password (same rules as on creation). */
+  password?: InputMaybe<Scalars['String']['input']>;
+  /** New second family name; null clears it. */
+  secondLastName?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** A person who owns nodes. Users are never deleted: deactivation is reversible. */
+export type User = {
+  __typename?: 'User';
+  /** False once deactivated. */
+  active: Scalars['Boolean']['output'];
+  /** Date of birth, if given. */
+  birthDate: Maybe<Scalars['Date']['output']>;
+  /** Unique email address, lower-case. */
+  email: Scalars['String']['output'];
+  /** Given name. */
+  firstName: Scalars['String']['output'];
+  /** Unique id (UUIDv7). */
+  id: Scalars['ID']['output'];
+  /** Family name. */
+  lastName: Scalars['String']['output'];
+  /** The user's nodes, oldest first. */
+  nodes: NodeConnection;
+  /** When the user was created. */
+  registeredAt: Scalars['DateTime']['output'];
+  /** What the user may do. */
+  role: Role;
+  /** Second family name, where one is used. */
+  secondLastName: Maybe<Scalars['String']['output']>;
+  /** Unique sign-in name: 3 to 25 letters, digits or underscores. */
+  username: Scalars['String']['output'];
+  /** Changes on every update; pass it as `expectedVersion` to update safely. */
+  version: Scalars['Int']['output'];
+};
+
+
+/** A person who owns nodes. Users are never deleted: deactivation is reversible. */
+export type UserNodesArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** A page of users. */
+export type UserConnection = {
+  __typename?: 'UserConnection';
+  /** The users on this page, each with its cursor. */
+  edges: Array<UserEdge>;
+  /** Where this page stands. */
+  pageInfo: PageInfo;
+  /** How many users match, across all pages. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** A user and its cursor. */
+export type UserEdge = {
+  __typename?: 'UserEdge';
+  /** Opaque position of this user in the list; pass it as `after`. */
+  cursor: Scalars['String']['output'];
+  /** The user. */
+  node: User;
+};
+
+/** The result of a user mutation. */
+export type UserPayload = {
+  __typename?: 'UserPayload';
+  /** The user as it is after the mutation. */
+  user: User;
+};
+
+
+
+export type ResolverTypeWrapper<T> = Promise<T> | T;
+
+
+export type ResolverWithResolve<TResult, TParent, TContext, TArgs> = {
+  resolve: ResolverFn<TResult, TParent, TContext, TArgs>;
+};
+export type Resolver<TResult, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>, TArgs = Record<PropertyKey, never>> = ResolverFn<TResult, TParent, TContext, TArgs> | ResolverWithResolve<TResult, TParent, TContext, TArgs>;
+
+export type ResolverFn<TResult, TParent, TContext, TArgs> = (
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => Promise<TResult> | TResult;
+
+export type SubscriptionSubscribeFn<TResult, TParent, TContext, TArgs> = (
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => AsyncIterable<TResult> | Promise<AsyncIterable<TResult>>;
+
+export type SubscriptionResolveFn<TResult, TParent, TContext, TArgs> = (
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => TResult | Promise<TResult>;
+
+export interface SubscriptionSubscriberObject<TResult, TKey extends string, TParent, TContext, TArgs> {
+  subscribe: SubscriptionSubscribeFn<{ [key in TKey]: TResult }, TParent, TContext, TArgs>;
+  resolve?: SubscriptionResolveFn<TResult, { [key in TKey]: TResult }, TContext, TArgs>;
+}
+
+export interface SubscriptionResolverObject<TResult, TParent, TContext, TArgs> {
+  subscribe: SubscriptionSubscribeFn<any, TParent, TContext, TArgs>;
+  resolve: SubscriptionResolveFn<TResult, any, TContext, TArgs>;
+}
+
+export type SubscriptionObject<TResult, TKey extends string, TParent, TContext, TArgs> =
+  | SubscriptionSubscriberObject<TResult, TKey, TParent, TContext, TArgs>
+  | SubscriptionResolverObject<TResult, TParent, TContext, TArgs>;
+
+export type SubscriptionResolver<TResult, TKey extends string, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>, TArgs = Record<PropertyKey, never>> =
+  | ((...args: any[]) => SubscriptionObject<TResult, TKey, TParent, TContext, TArgs>)
+  | SubscriptionObject<TResult, TKey, TParent, TContext, TArgs>;
+
+export type TypeResolveFn<TTypes, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>> = (
+  parent: TParent,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => Maybe<TTypes> | Promise<Maybe<TTypes>>;
+
+export type IsTypeOfResolverFn<T = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>> = (obj: T, context: TContext, info: GraphQLResolveInfo) => boolean | Promise<boolean>;
+
+export type NextResolverFn<T> = () => Promise<T>;
+
+export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = Record<PropertyKey, never>, TContext = Record<PropertyKey, never>, TArgs = Record<PropertyKey, never>> = (
+  next: NextResolverFn<TResult>,
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => TResult | Promise<TResult>;
+
+
+
+
+
+/** Mapping between all available schema types and the resolvers types */
+export type ResolversTypes = {
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  ConsumptionBucket: ResolverTypeWrapper<ConsumptionBucket>;
+  CreateNodeInput: CreateNodeInput;
+  CreateRecommendationInput: CreateRecommendationInput;
+  CreateUserInput: CreateUserInput;
+  Date: ResolverTypeWrapper<Scalars['Date']['output']>;
+  DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  Decimal: ResolverTypeWrapper<Scalars['Decimal']['output']>;
+  Event: ResolverTypeWrapper<EventEntity>;
+  EventConnection: ResolverTypeWrapper<Connection<EventEntity>>;
+  EventEdge: ResolverTypeWrapper<Edge<EventEntity>>;
+  EventPayload: ResolverTypeWrapper<Omit<EventPayload, 'event'> & { event: ResolversTypes['Event'] }>;
+  Granularity: Granularity;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Node: ResolverTypeWrapper<NodeEntity>;
+  NodeConnection: ResolverTypeWrapper<Connection<NodeEntity>>;
+  NodeEdge: ResolverTypeWrapper<Edge<NodeEntity>>;
+  NodePayload: ResolverTypeWrapper<Omit<NodePayload, 'node'> & { node: ResolversTypes['Node'] }>;
+  PageInfo: ResolverTypeWrapper<PageInfo>;
+  Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Recommendation: ResolverTypeWrapper<RecommendationEntity>;
+  RecommendationConnection: ResolverTypeWrapper<Connection<RecommendationEntity>>;
+  RecommendationEdge: ResolverTypeWrapper<Edge<RecommendationEntity>>;
+  RecommendationPayload: ResolverTypeWrapper<Omit<RecommendationPayload, 'recommendation'> & { recommendation: ResolversTypes['Recommendation'] }>;
+  RecordEventInput: RecordEventInput;
+  RecordEventsPayload: ResolverTypeWrapper<RecordEventsPayload>;
+  Role: Role;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
+  UpdateNodeInput: UpdateNodeInput;
+  UpdateRecommendationInput: UpdateRecommendationInput;
+  UpdateUserInput: UpdateUserInput;
+  User: ResolverTypeWrapper<UserEntity>;
+  UserConnection: ResolverTypeWrapper<Connection<UserEntity>>;
+  UserEdge: ResolverTypeWrapper<Edge<UserEntity>>;
+  UserPayload: ResolverTypeWrapper<Omit<UserPayload, 'user'> & { user: ResolversTypes['User'] }>;
+};
+
+/** Mapping between all available schema types and the resolvers parents */
+export type ResolversParentTypes = {
+  Boolean: Scalars['Boolean']['output'];
+  ConsumptionBucket: ConsumptionBucket;
+  CreateNodeInput: CreateNodeInput;
+  CreateRecommendationInput: CreateRecommendationInput;
+  CreateUserInput: CreateUserInput;
+  Date: Scalars['Date']['output'];
+  DateTime: Scalars['DateTime']['output'];
+  Decimal: Scalars['Decimal']['output'];
+  Event: EventEntity;
+  EventConnection: Connection<EventEntity>;
+  EventEdge: Edge<EventEntity>;
+  EventPayload: Omit<EventPayload, 'event'> & { event: ResolversParentTypes['Event'] };
+  ID: Scalars['ID']['output'];
+  Int: Scalars['Int']['output'];
+  Mutation: Record<PropertyKey, never>;
+  Node: NodeEntity;
+  NodeConnection: Connection<NodeEntity>;
+  NodeEdge: Edge<NodeEntity>;
+  NodePayload: Omit<NodePayload, 'node'> & { node: ResolversParentTypes['Node'] };
+  PageInfo: PageInfo;
+  Query: Record<PropertyKey, never>;
+  Recommendation: RecommendationEntity;
+  RecommendationConnection: Connection<RecommendationEntity>;
+  RecommendationEdge: Edge<RecommendationEntity>;
+  RecommendationPayload: Omit<RecommendationPayload, 'recommendation'> & { recommendation: ResolversParentTypes['Recommendation'] };
+  RecordEventInput: RecordEventInput;
+  RecordEventsPayload: RecordEventsPayload;
+  String: Scalars['String']['output'];
+  UpdateNodeInput: UpdateNodeInput;
+  UpdateRecommendationInput: UpdateRecommendationInput;
+  UpdateUserInput: UpdateUserInput;
+  User: UserEntity;
+  UserConnection: Connection<UserEntity>;
+  UserEdge: Edge<UserEntity>;
+  UserPayload: Omit<UserPayload, 'user'> & { user: ResolversParentTypes['User'] };
+};
+
+export type ConsumptionBucketResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ConsumptionBucket'] = ResolversParentTypes['ConsumptionBucket']> = {
+  start?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  total?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+  unit?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export interface DateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Date'], any> {
+  name: 'Date';
+}
+
+export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
+  name: 'DateTime';
+}
+
+export interface DecimalScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Decimal'], any> {
+  name: 'Decimal';
+}
+
+export type EventResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Event'] = ResolversParentTypes['Event']> = {
+  consumption?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Node'], ParentType, ContextType>;
+  occurredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  unit?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type EventConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['EventConnection'] = ResolversParentTypes['EventConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['EventEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type EventEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['EventEdge'] = ResolversParentTypes['EventEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Event'], ParentType, ContextType>;
+};
+
+export type EventPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['EventPayload'] = ResolversParentTypes['EventPayload']> = {
+  event?: Resolver<ResolversTypes['Event'], ParentType, ContextType>;
+};
+
+export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  createNode?: Resolver<ResolversTypes['NodePayload'], ParentType, ContextType, RequireFields<MutationCreateNodeArgs, 'input'>>;
+  createRecommendation?: Resolver<ResolversTypes['RecommendationPayload'], ParentType, ContextType, RequireFields<MutationCreateRecommendationArgs, 'input'>>;
+  createUser?: Resolver<ResolversTypes['UserPayload'], ParentType, ContextType, RequireFields<MutationCreateUserArgs, 'input'>>;
+  deactivateRecommendation?: Resolver<ResolversTypes['RecommendationPayload'], ParentType, ContextType, RequireFields<MutationDeactivateRecommendationArgs, 'id'>>;
+  deactivateUser?: Resolver<ResolversTypes['UserPayload'], ParentType, ContextType, RequireFields<MutationDeactivateUserArgs, 'id'>>;
+  deleteNode?: Resolver<ResolversTypes['NodePayload'], ParentType, ContextType, RequireFields<MutationDeleteNodeArgs, 'id'>>;
+  reactivateRecommendation?: Resolver<ResolversTypes['RecommendationPayload'], ParentType, ContextType, RequireFields<MutationReactivateRecommendationArgs, 'id'>>;
+  reactivateUser?: Resolver<ResolversTypes['UserPayload'], ParentType, ContextType, RequireFields<MutationReactivateUserArgs, 'id'>>;
+  recordEvent?: Resolver<ResolversTypes['EventPayload'], ParentType, ContextType, RequireFields<MutationRecordEventArgs, 'input'>>;
+  recordEvents?: Resolver<ResolversTypes['RecordEventsPayload'], ParentType, ContextType, RequireFields<MutationRecordEventsArgs, 'inputs'>>;
+  updateNode?: Resolver<ResolversTypes['NodePayload'], ParentType, ContextType, RequireFields<MutationUpdateNodeArgs, 'id' | 'input'>>;
+  updateRecommendation?: Resolver<ResolversTypes['RecommendationPayload'], ParentType, ContextType, RequireFields<MutationUpdateRecommendationArgs, 'id' | 'input'>>;
+  updateUser?: Resolver<ResolversTypes['UserPayload'], ParentType, ContextType, RequireFields<MutationUpdateUserArgs, 'id' | 'input'>>;
+};
+
+export type NodeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = {
+  active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  consumption?: Resolver<Array<ResolversTypes['ConsumptionBucket']>, ParentType, ContextType, RequireFields<NodeConsumptionArgs, 'granularity' | 'periods'>>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  events?: Resolver<ResolversTypes['EventConnection'], ParentType, ContextType, RequireFields<NodeEventsArgs, 'first'>>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  latestEvent?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  owner?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+  registeredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type NodeConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['NodeConnection'] = ResolversParentTypes['NodeConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['NodeEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type NodeEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['NodeEdge'] = ResolversParentTypes['NodeEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Node'], ParentType, ContextType>;
+};
+
+export type NodePayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['NodePayload'] = ResolversParentTypes['NodePayload']> = {
+  node?: Resolver<ResolversTypes['Node'], ParentType, ContextType>;
+};
+
+export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
+  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  event?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<QueryEventArgs, 'id'>>;
+  events?: Resolver<ResolversTypes['EventConnection'], ParentType, ContextType, RequireFields<QueryEventsArgs, 'first'>>;
+  node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
+  nodes?: Resolver<ResolversTypes['NodeConnection'], ParentType, ContextType, RequireFields<QueryNodesArgs, 'first'>>;
+  randomRecommendations?: Resolver<Array<ResolversTypes['Recommendation']>, ParentType, ContextType, RequireFields<QueryRandomRecommendationsArgs, 'count'>>;
+  recommendation?: Resolver<Maybe<ResolversTypes['Recommendation']>, ParentType, ContextType, RequireFields<QueryRecommendationArgs, 'id'>>;
+  recommendations?: Resolver<ResolversTypes['RecommendationConnection'], ParentType, ContextType, RequireFields<QueryRecommendationsArgs, 'first'>>;
+  user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'id'>>;
+  users?: Resolver<ResolversTypes['UserConnection'], ParentType, ContextType, RequireFields<QueryUsersArgs, 'first'>>;
+};
+
+export type RecommendationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Recommendation'] = ResolversParentTypes['Recommendation']> = {
+  active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  icon?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  imageUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type RecommendationConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RecommendationConnection'] = ResolversParentTypes['RecommendationConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['RecommendationEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type RecommendationEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RecommendationEdge'] = ResolversParentTypes['RecommendationEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Recommendation'], ParentType, ContextType>;
+};
+
+export type RecommendationPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RecommendationPayload'] = ResolversParentTypes['RecommendationPayload']> = {
+  recommendation?: Resolver<ResolversTypes['Recommendation'], ParentType, ContextType>;
+};
+
+export type RecordEventsPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RecordEventsPayload'] = ResolversParentTypes['RecordEventsPayload']> = {
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  ids?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+};
+
+export type UserResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = {
+  active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  birthDate?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  email?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  firstName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  nodes?: Resolver<ResolversTypes['NodeConnection'], ParentType, ContextType, RequireFields<UserNodesArgs, 'first'>>;
+  registeredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  role?: Resolver<ResolversTypes['Role'], ParentType, ContextType>;
+  secondLastName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  username?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type UserConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['UserConnection'] = ResolversParentTypes['UserConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['UserEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type UserEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['UserEdge'] = ResolversParentTypes['UserEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+};
+
+export type UserPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['UserPayload'] = ResolversParentTypes['UserPayload']> = {
+  user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+};
+
+export type Resolvers<ContextType = GraphQLContext> = {
+  ConsumptionBucket?: ConsumptionBucketResolvers<ContextType>;
+  Date?: GraphQLScalarType;
+  DateTime?: GraphQLScalarType;
+  Decimal?: GraphQLScalarType;
+  Event?: EventResolvers<ContextType>;
+  EventConnection?: EventConnectionResolvers<ContextType>;
+  EventEdge?: EventEdgeResolvers<ContextType>;
+  EventPayload?: EventPayloadResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
+  Node?: NodeResolvers<ContextType>;
+  NodeConnection?: NodeConnectionResolvers<ContextType>;
+  NodeEdge?: NodeEdgeResolvers<ContextType>;
+  NodePayload?: NodePayloadResolvers<ContextType>;
+  PageInfo?: PageInfoResolvers<ContextType>;
+  Query?: QueryResolvers<ContextType>;
+  Recommendation?: RecommendationResolvers<ContextType>;
+  RecommendationConnection?: RecommendationConnectionResolvers<ContextType>;
+  RecommendationEdge?: RecommendationEdgeResolvers<ContextType>;
+  RecommendationPayload?: RecommendationPayloadResolvers<ContextType>;
+  RecordEventsPayload?: RecordEventsPayloadResolvers<ContextType>;
+  User?: UserResolvers<ContextType>;
+  UserConnection?: UserConnectionResolvers<ContextType>;
+  UserEdge?: UserEdgeResolvers<ContextType>;
+  UserPayload?: UserPayloadResolvers<ContextType>;
+};
+

@@ -1,0 +1,21 @@
+import { listEvents, recordEvent, recordEvents } from '../../services/event.service';
+import * as valid from '../../services/validation';
+import type { Resolvers } from '../generated/resolvers-types';
+import { required } from './required';
+
+export const eventResolvers: Resolvers = {
+  Query: {
+    event: (_, { id }, ctx) => ctx.loaders.eventById.load(valid.id('id', id)),
+    events: (_, args, ctx) => listEvents(ctx, args),
+  },
+  Mutation: {
+    recordEvent: async (_, { input }, ctx) => ({ event: await recordEvent(ctx, input) }),
+    recordEvents: async (_, { inputs }, ctx) => {
+      const events = await recordEvents(ctx, inputs);
+      return { count: events.length, ids: events.map((event) => event.id) };
+    },
+  },
+  Event: {
+    node: async (event, _, ctx) => required(await ctx.loaders.nodeById.load(event.node.id), 'node', event.id),
+  },
+};

@@ -1,0 +1,28 @@
+import type { Resolvers } from '../generated/resolvers-types';
+import { DateScalar, DateTimeScalar, DecimalScalar } from '../scalars';
+import { eventResolvers } from './event.resolver';
+import { nodeResolvers } from './node.resolver';
+import { recommendationResolvers } from './recommendation.resolver';
+import { userResolvers } from './user.resolver';
+
+/** Every resolver; each domain file contributes its type and its Query and Mutation fields. */
+export const resolvers: Resolvers = {
+  DateTime: DateTimeScalar,
+  Date: DateScalar,
+  Decimal: DecimalScalar,
+  Query: {
+    ...userResolvers.Query,
+    ...nodeResolvers.Query,
+    ...eventResolvers.Query,
+    ...recommendationResolvers.Query,
+  },
+  Mutation: {
+    ...userResolvers.Mutation,
+    ...nodeResolvers.Mutation,
+    ...eventResolvers.Mutation,
+    ...recommendationResolvers.Mutation,
+  },
+  User: userResolvers.User,
+  Node: nodeResolvers.Node,
+  Event: eventResolvers.Event,
+};

@@ -1,0 +1,23 @@
+import {
+  createRecommendation,
+  listRecommendations,
+  randomRecommendations,
+  setRecommendationActive,
+  updateRecommendation,
+} from '../../services/recommendation.service';
+import * as valid from '../../services/validation';
+import type { Resolvers } from '../generated/resolvers-types';
+
+export const recommendationResolvers: Resolvers = {
+  Query: {
+    recommendation: (_, { id }, ctx) => ctx.loaders.recommendationById.load(valid.id('id', id)),
+    recommendations: (_, args, ctx) => listRecommendations(ctx, args),
+    randomRecommendations: (_, { count }, ctx) => randomRecommendations(ctx, count),
+  },
+  Mutation: {
+    createRecommendation: (_, { input }, ctx) => ({ recommendation: createRecommendation(ctx, input) }),
+    updateRecommendation: async (_, { id, input }, ctx) => ({ recommendation: await updateRecommendation(ctx, id, input) }),
+    deactivateRecommendation: async (_, { id }, ctx) => ({ recommendation: await setRecommendationActive(ctx, id, false) }),
+    reactivateRecommendation: async (_, { id }, ctx) => ({ recommendation: await setRecommendationActive(ctx, id, true) }),
+  },
+};

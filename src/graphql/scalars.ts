@@ -1,0 +1,63 @@
+import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
+
+// ISO 8601 with a time and an explicit offset (Z or ±hh:mm); no local times, which would be ambiguous.
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+
+function invalid(scalar: string, detail: string): GraphQLError {
+  return new GraphQLError(`${scalar} ${detail}`, { extensions: { code: 'BAD_USER_INPUT' } });
+}
+
+function parseDateTime(value: unknown): Date {
+  if (typeof value !== 'string' || !ISO_DATE_TIME.test(value)) {
+    throw invalid('DateTime', 'must be an ISO 8601 date-time with an offset, e.g. 2026-11-29T10:15:00Z');
+  }
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) throw invalid('DateTime', `"${value}" is not a real instant`);
+  return date;
+}
+
+function parseDate(value: unknown): string {
+  if (typeof value !== 'string' || !ISO_DATE.test(value)) throw invalid('Date', 'must be YYYY-MM-DD');
+  const date = new Date(`${value}T00:00:00Z`);
+  if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value) {
+    throw invalid('Date', `"${value}" is not a real calendar date`);
+  }
+  return value;
+}
+
+function parseDecimal(value: unknown): string {
+  const text = typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
+  if (typeof text !== 'string' || !DECIMAL.test(text.trim())) {
+    throw invalid('Decimal', 'must be a decimal number such as "12.50"');
+  }
+  return text.trim();
+}
+
+function literal(ast: ValueNode, kinds: Kind[]): unknown {
+  if (!kinds.includes(ast.kind)) throw invalid('Value', `of kind ${ast.kind} is not accepted here`);
+  return 'value' in ast ? ast.value : undefined;
+}
+
+export const DateTimeScalar = new GraphQLScalarType<Date, string>({
+  name: 'DateTime',
+  serialize: (value) => (value instanceof Date ? value : parseDateTime(value)).toISOString(),
+  parseValue: parseDateTime,
+  parseLiteral: (ast) => parseDateTime(literal(ast, [Kind.STRING])),
+});
+
+export const DateScalar = new GraphQLScalarType<string, string>({
+  name: 'Date',
+  serialize: (value) => (value instanceof Date ? value.toISOString().slice(0, 10) : parseDate(value)),
+  parseValue: parseDate,
+  parseLiteral: (ast) => parseDate(literal(ast, [Kind.STRING])),
+});
+
+export const DecimalScalar = new GraphQLScalarType<string, string>({
+  name: 'Decimal',
+  serialize: (value) => parseDecimal(value),
+  parseValue: parseDecimal,
+  // Number literals keep their source text (e.g. 12.50), so no precision is lost on the way in.
+  parseLiteral: (ast) => parseDecimal(literal(ast, [Kind.STRING, Kind.INT, Kind.FLOAT])),
+});

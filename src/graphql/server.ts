@@ -1,0 +1,63 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ApolloServer, type ApolloServerOptions, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import type { Orm } from '../db/orm';
+import type { Logger } from '../logger';
+import type { GraphQLContext } from './context';
+import { createErrorFormatter } from './errors';
+import { resolvers } from './resolvers';
+import { createUnitOfWorkPlugin, type UnitOfWorkStats } from './unit-of-work.plugin';
+
+/** The SDL files, the API's source of truth. */
+export const SCHEMA_DIR = path.resolve(__dirname, '../../schema');
+const SCHEMA_DIR_FALLBACK = path.resolve(__dirname, '../../../schema'); // from dist/src/graphql
+
+export function loadTypeDefs(): string[] {
+  const dir = readdirSafe(SCHEMA_DIR) ? SCHEMA_DIR : SCHEMA_DIR_FALLBACK;
+  return readdirSync(dir)
+    .filter((file) => file.endsWith('.graphql'))
+    .sort()
+    .map((file) => readFileSync(path.join(dir, file), 'utf8'));
+}
+
+type ResolverMaps = NonNullable<Extract<ApolloServerOptions<GraphQLContext>, { typeDefs: unknown }>['resolvers']>;
+type ResolverMap = Exclude<ResolverMaps, unknown[]>;
+
+export interface GraphQLServerOptions {
+  readonly orm: Orm;
+  readonly logger: Logger;
+  readonly stats: UnitOfWorkStats;
+  /** Extra schema for tests that probe the unit of work through fields the API itself does not have. */
+  readonly extension?: { typeDefs: string; resolvers: ResolverMap };
+  readonly plugins?: ApolloServerPlugin<GraphQLContext>[];
+}
+
+/** The Apollo server: schema from `schema/`, one unit of work per operation, one error mapping. */
+export function createGraphQLServer(options: GraphQLServerOptions): ApolloServer<GraphQLContext> {
+  const { orm, logger, stats, extension } = options;
+  return new ApolloServer<GraphQLContext>({
+    typeDefs: [...loadTypeDefs(), ...(extension ? [extension.typeDefs] : [])],
+    resolvers: [resolvers as ResolverMap, ...(extension ? [extension.resolvers] : [])],
+    // Each operation of a batch gets its own unit of work (see the plugin).
+    allowBatchedHttpRequests: true,
+    introspection: true,
+    includeStacktraceInErrorResponses: false,
+    formatError: createErrorFormatter(logger),
+    logger,
+    plugins: [
+      createUnitOfWorkPlugin(orm, stats, logger),
+      // GET /graphql in a browser is our own GraphiQL page (src/http), not Apollo's CDN-hosted one.
+      ApolloServerPluginLandingPageDisabled(),
+      ...(options.plugins ?? []),
+    ],
+  });
+}
+
+function readdirSafe(dir: string): boolean {
+  try {
+    return readdirSync(dir).some((file) => file.endsWith('.graphql'));
+  } catch {
+    return false;
+  }
+}

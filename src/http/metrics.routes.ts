@@ -1,0 +1,40 @@
+import type { FastifyInstance } from 'fastify';
+import type { Orm } from '../db/orm';
+import type { UnitOfWorkStats } from '../graphql/unit-of-work.plugin';
+
+interface TarnPool {
+  numUsed(): number;
+  numFree(): number;
+  numPendingAcquires(): number;
+  numPendingCreates(): number;
+  max: number;
+}
+
+/** Prometheus text metrics: units of work (live forks) and the connection pool. */
+export function metricsRoutes(app: FastifyInstance, options: { orm: Orm; stats: UnitOfWorkStats }, done: () => void): void {
+  app.get('/metrics', (_request, reply) => {
+    const { stats } = options;
+    const pool = (options.orm.em.getConnection().getKnex().client as { pool?: TarnPool }).pool;
+    const lines = [
+      gauge('aquamind_unit_of_work_live_forks', 'Forked EntityManagers of operations not yet completed', stats.liveForks),
+      counter('aquamind_unit_of_work_operations_total', 'GraphQL operations started', stats.operations),
+      counter('aquamind_unit_of_work_flushed_total', 'Mutations whose unit of work was committed', stats.flushed),
+      counter('aquamind_unit_of_work_discarded_total', 'Operations whose unit of work was cleared', stats.discarded),
+      counter('aquamind_unit_of_work_flush_failures_total', 'Flushes that failed (nothing written)', stats.flushFailures),
+      gauge('aquamind_db_pool_used', 'Connections checked out of the pool', pool?.numUsed() ?? 0),
+      gauge('aquamind_db_pool_free', 'Idle connections in the pool', pool?.numFree() ?? 0),
+      gauge('aquamind_db_pool_pending_acquires', 'Requests waiting for a connection', pool?.numPendingAcquires() ?? 0),
+      gauge('aquamind_db_pool_max', 'Pool size limit', pool?.max ?? 0),
+    ];
+    return reply.type('text/plain; version=0.0.4').send(lines.join(''));
+  });
+  done();
+}
+
+function gauge(name: string, help: string, value: number): string {
+  return `# HELP ${name} ${help}\n# TYPE ${name} gauge\n${name} ${value}\n`;
+}
+
+function counter(name: string, help: string, value: number): string {
+  return `# HELP ${name} ${help}\n# TYPE ${name} counter\n${name} ${value}\n`;
+}

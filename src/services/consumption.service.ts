@@ -1,0 +1,71 @@
+import type { ServiceContext } from './context';
+import { uuidArray } from './sql';
+import * as valid from './validation';
+
+export type Granularity = 'DAY' | 'MONTH' | 'YEAR';
+
+export interface ConsumptionBucket {
+  /** UTC start of the period. */
+  readonly start: Date;
+  /** Exact sum, e.g. "1234.50". */
+  readonly total: string;
+  /** The most common unit of the period's readings; null when it has none. */
+  readonly unit: string | null;
+}
+
+/** How many buckets one `consumption` call may ask for. */
+export const MAX_PERIODS = 1_000;
+
+const SQL_UNIT: Record<Granularity, string> = { DAY: 'day', MONTH: 'month', YEAR: 'year' };
+
+/** Validates the number of periods of a consumption series. */
+export function consumptionPeriods(periods: number): number {
+  return valid.intInRange('periods', periods, 1, MAX_PERIODS);
+}
+
+/** The UTC starts of the last `periods` buckets (the current one included), oldest first. */
+export function bucketStarts(granularity: Granularity, periods: number, now: Date): Date[] {
+  const year = now.getUTCFullYear();
+  const month = now.getUTCMonth();
+  const day = now.getUTCDate();
+  return Array.from({ length: periods }, (_, i) => {
+    const back = periods - 1 - i;
+    if (granularity === 'DAY') return new Date(Date.UTC(year, month, day - back));
+    if (granularity === 'MONTH') return new Date(Date.UTC(year, month - back, 1));
+    return new Date(Date.UTC(year - back, 0, 1));
+  });
+}
+
+/**
+ * Consumption per bucket for each node, empty buckets included: one `date_trunc … group by` statement
+ * for all nodes.
+ */
+export async function consumptionByNode(
+  ctx: ServiceContext,
+  nodeIds: readonly string[],
+  granularity: Granularity,
+  periods: number,
+  now: Date = new Date(),
+): Promise<Map<string, ConsumptionBucket[]>> {
+  const starts = bucketStarts(granularity, periods, now);
+  const rows = await ctx.em.execute<Array<{ node_id: string; bucket: string; total: string; unit: string }>>(
+    `select node_id,
+            to_char(date_trunc(?, occurred_at at time zone 'UTC'), 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as bucket,
+            sum(consumption)::text as total,
+            mode() within group (order by unit) as unit
+     from events
+     where node_id = any(?::uuid[]) and occurred_at >= ?::timestamptz
+     group by node_id, bucket`,
+    [SQL_UNIT[granularity], uuidArray(nodeIds), starts[0]!.toISOString()],
+  );
+  const sums = new Map(rows.map((row) => [`${row.node_id} ${row.bucket}`, row]));
+  return new Map(
+    nodeIds.map((nodeId) => [
+      nodeId,
+      starts.map((start) => {
+        const row = sums.get(`${nodeId} ${start.toISOString().replace('.000Z', 'Z')}`);
+        return { start, total: row?.total ?? '0.00', unit: row?.unit ?? null };
+      }),
+    ]),
+  );
+}

@@ -1,0 +1,36 @@
+/** A failure the caller can act on; the GraphQL layer turns it into an error with `extensions.code`. */
+export abstract class DomainError extends Error {
+  abstract readonly code: 'BAD_USER_INPUT' | 'NOT_FOUND' | 'CONFLICT';
+  constructor(
+    message: string,
+    /** The input path the error is about, e.g. `input.username` or `inputs[3].consumption`. */
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Input that breaks a validation rule. */
+export class InvalidInputError extends DomainError {
+  readonly code = 'BAD_USER_INPUT';
+  constructor(field: string, message: string) {
+    super(message, field);
+  }
+}
+
+/** An id that names nothing (or nothing the caller may use). */
+export class NotFoundError extends DomainError {
+  readonly code = 'NOT_FOUND';
+  constructor(what: string, id: string, field = 'id') {
+    super(`${what} ${id} does not exist`, field);
+  }
+}
+
+/** The request clashes with the current state: a taken unique value, a stale version. */
+export class ConflictError extends DomainError {
+  readonly code = 'CONFLICT';
+  constructor(field: string, message: string) {
+    super(message, field);
+  }
+}

@@ -1,0 +1,77 @@
+import { InvalidInputError } from './errors';
+
+/** A page of a list, in the Relay connection shape. `totalCount` runs its query only when asked for. */
+export interface Connection<T> {
+  readonly edges: ReadonlyArray<Edge<T>>;
+  readonly pageInfo: { readonly hasNextPage: boolean; readonly endCursor: string | null };
+  readonly totalCount: () => Promise<number>;
+}
+
+export interface Edge<T> {
+  readonly cursor: string;
+  readonly node: T;
+}
+
+/** Page-size bounds of every list. */
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+
+/** The page size asked for, validated (default 20, at most 100). */
+export function pageSize(first: number | null | undefined, field = 'first'): number {
+  if (first === null || first === undefined) return DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
+    throw new InvalidInputError(field, `first must be from 0 to ${MAX_PAGE_SIZE}`);
+  }
+  return first;
+}
+
+/**
+ * Cursors are opaque to clients: base64url of a kind tag and the sort key of the row, so a cursor of
+ * one list cannot be replayed on another.
+ */
+export function encodeCursor(kind: string, key: ReadonlyArray<string>): string {
+  return Buffer.from(JSON.stringify([kind, ...key])).toString('base64url');
+}
+
+/** The sort key in `cursor`, or null when there is no cursor; a malformed one is BAD_USER_INPUT. */
+export function decodeCursor(kind: string, cursor: string | null | undefined, arity: number, field = 'after'): string[] | null {
+  if (cursor === null || cursor === undefined) return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    parsed = undefined;
+  }
+  if (
+    !Array.isArray(parsed) ||
+    parsed[0] !== kind ||
+    parsed.length !== arity + 1 ||
+    !parsed.every((part): part is string => typeof part === 'string')
+  ) {
+    throw new InvalidInputError(field, 'Not a cursor of this list');
+  }
+  return parsed.slice(1);
+}
+
+/**
+ * Builds a connection from up to `first + 1` rows (the extra row only tells that a next page exists).
+ */
+export function toConnection<T>(
+  rows: readonly T[],
+  first: number,
+  cursorOf: (row: T) => string,
+  totalCount: () => Promise<number>,
+): Connection<T> {
+  const page = rows.slice(0, first);
+  const edges = page.map((node) => ({ cursor: cursorOf(node), node }));
+  return {
+    edges,
+    pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null },
+    totalCount,
+  };
+}
+
+/** `text` with LIKE wildcards escaped, wrapped for a contains-match with `ilike`. */
+export function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}

@@ -1,0 +1,108 @@
+import { User } from '../entities';
+import { hashPassword } from '../shared/password';
+import type { ServiceContext } from './context';
+import { NotFoundError } from './errors';
+import { findByIds } from './lookup';
+import { containsPattern, decodeCursor, encodeCursor, pageSize, toConnection, type Connection } from './pagination';
+import * as valid from './validation';
+
+export interface CreateUserData {
+  username: string;
+  email: string;
+  password: string;
+  firstName: string;
+  lastName: string;
+  secondLastName?: string | null;
+  birthDate?: string | null;
+}
+
+/** Omitted (undefined) fields stay as they are; null clears an optional one. */
+export interface UpdateUserData {
+  email?: string | null;
+  password?: string | null;
+  firstName?: string | null;
+  lastName?: string | null;
+  secondLastName?: string | null;
+  birthDate?: string | null;
+  expectedVersion?: number | null;
+}
+
+export interface UserFilter {
+  first?: number | null;
+  after?: string | null;
+  search?: string | null;
+  active?: boolean | null;
+}
+
+const CURSOR = 'user';
+
+/** Registers a user with role USER. Taken usernames and emails are refused by the database at flush. */
+export async function createUser(ctx: ServiceContext, data: CreateUserData): Promise<User> {
+  const user = ctx.em.create(User, {
+    username: valid.username('input.username', data.username),
+    email: valid.email('input.email', data.email),
+    passwordHash: await hashPassword(valid.password('input.password', data.password)),
+    firstName: valid.text('input.firstName', data.firstName, { max: 50 }),
+    lastName: valid.text('input.lastName', data.lastName, { max: 50 }),
+    secondLastName: valid.optionalText('input.secondLastName', data.secondLastName, 50),
+    birthDate: valid.birthDate('input.birthDate', data.birthDate),
+  });
+  ctx.em.persist(user);
+  return user;
+}
+
+/** Changes a user's details; `expectedVersion` guards against overwriting someone else's change. */
+export async function updateUser(ctx: ServiceContext, id: string, data: UpdateUserData): Promise<User> {
+  const user = await getUserForUpdate(ctx, id, data.expectedVersion);
+  if (data.email !== undefined) user.email = valid.email('input.email', valid.notNull('input.email', data.email));
+  if (data.password !== undefined) {
+    user.passwordHash = await hashPassword(valid.password('input.password', valid.notNull('input.password', data.password)));
+  }
+  if (data.firstName !== undefined) {
+    user.firstName = valid.text('input.firstName', valid.notNull('input.firstName', data.firstName), { max: 50 });
+  }
+  if (data.lastName !== undefined) {
+    user.lastName = valid.text('input.lastName', valid.notNull('input.lastName', data.lastName), { max: 50 });
+  }
+  if (data.secondLastName !== undefined) {
+    user.secondLastName = valid.optionalText('input.secondLastName', data.secondLastName, 50);
+  }
+  if (data.birthDate !== undefined) user.birthDate = valid.birthDate('input.birthDate', data.birthDate);
+  return user;
+}
+
+/** Deactivates (soft delete) or reactivates a user. */
+export async function setUserActive(ctx: ServiceContext, id: string, active: boolean): Promise<User> {
+  const user = await getUserForUpdate(ctx, id, undefined);
+  user.active = active;
+  return user;
+}
+
+/** Users by id (null where none), batched for DataLoader. */
+export function usersByIds(ctx: ServiceContext, ids: readonly string[]): Promise<Array<User | null>> {
+  return findByIds(ctx.em, User, ids);
+}
+
+/** A page of users, oldest first. */
+export async function listUsers(ctx: ServiceContext, filter: UserFilter): Promise<Connection<User>> {
+  const first = pageSize(filter.first);
+  const after = decodeCursor(CURSOR, filter.after, 1)?.[0];
+  const where: Record<string, unknown> = {};
+  if (filter.active !== null && filter.active !== undefined) where.active = filter.active;
+  if (filter.search) {
+    const pattern = containsPattern(valid.text('search', filter.search, { max: 100 }));
+    where.$or = ['username', 'email', 'firstName', 'lastName'].map((field) => ({ [field]: { $ilike: pattern } }));
+  }
+  const rows = await ctx.em.find(User, after ? { ...where, id: { $gt: after } } : where, {
+    orderBy: { id: 'asc' },
+    limit: first + 1,
+  });
+  return toConnection(rows, first, (user) => encodeCursor(CURSOR, [user.id]), () => ctx.em.count(User, where));
+}
+
+async function getUserForUpdate(ctx: ServiceContext, id: string, expectedVersion: number | null | undefined): Promise<User> {
+  const [user] = await usersByIds(ctx, [valid.id('id', id)]);
+  if (!user) throw new NotFoundError('User', id);
+  valid.expectVersion('User', user.version, expectedVersion);
+  return user;
+}
