@@ -13,7 +13,8 @@ export class Recommendation {
   active = true;
   createdAt: Date = new Date();
   updatedAt: Date = new Date();
-  version!: number;
+  /** Optimistic lock: 1 on creation, bumped by every flushed update. */
+  version = 1;
 }
 
 export const RecommendationSchema = defineEntity({

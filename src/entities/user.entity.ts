@@ -23,7 +23,8 @@ export class User {
   active = true;
   registeredAt: Date = new Date();
   updatedAt: Date = new Date();
-  version!: number;
+  /** Optimistic lock: 1 on creation, bumped by every flushed update. */
+  version = 1;
 }
 
 export const UserSchema = defineEntity({

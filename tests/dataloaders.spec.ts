@@ -1,0 +1,78 @@
+import { seedScale } from '../src/db/seed/seeder';
+import { EVENTS_WITH_NODES, NODES_DEEP } from './support/documents';
+import { createTestApi, type TestApi } from './support/test-api';
+
+let api: TestApi;
+beforeAll(async () => {
+  api = await createTestApi();
+  // 120 nodes under 2 owners, 15 readings each: enough parents to show any N+1.
+  await seedScale(api.db.orm, { nodes: 120, eventsPerNode: 15 });
+});
+afterAll(async () => api.close());
+
+async function statementsOf(query: string, variables?: Record<string, unknown>) {
+  let errors: unknown;
+  let data: any;
+  const statements = await api.statements(async () => {
+    const res = await api.gql(query, variables);
+    errors = res.errors;
+    data = res.data;
+  });
+  expect(errors).toBeUndefined();
+  return { statements, data };
+}
+
+describe('DataLoaders', () => {
+  it('answer the deep nodes query in the same number of statements for 5 and 100 nodes, at most 6', async () => {
+    const five = await statementsOf(NODES_DEEP, { first: 5 });
+    const hundred = await statementsOf(NODES_DEEP, { first: 100 });
+
+    expect(five.data.nodes.edges).toHaveLength(5);
+    expect(hundred.data.nodes.edges).toHaveLength(100);
+    for (const { node } of hundred.data.nodes.edges) {
+      expect(node.owner.username).toMatch(/^bench_owner_/);
+      expect(node.latestEvent.consumption).toMatch(/^\d+\.\d{2}$/);
+      expect(node.events.edges).toHaveLength(10);
+      expect(node.consumption).toHaveLength(12);
+    }
+    expect(hundred.statements.length).toBe(five.statements.length);
+    expect(hundred.statements.length).toBeLessThanOrEqual(6);
+    // nodes page, owners, latest events, event pages, consumption (each event's node is already in the identity map)
+    expect(hundred.statements).toHaveLength(5);
+  });
+
+  it('answer events(first: 100) with their nodes and owners in at most 3 statements', async () => {
+    const { statements, data } = await statementsOf(EVENTS_WITH_NODES);
+    expect(data.events.edges).toHaveLength(100);
+    expect(data.events.edges[0].node.node.owner.username).toMatch(/^bench_owner_/);
+    expect(statements.length).toBeLessThanOrEqual(3);
+  });
+
+  it('batch a user\'s nodes, with their counts, across all users in one statement each', async () => {
+    const { statements, data } = await statementsOf(
+      '{ users(first: 10) { edges { node { username nodes(first: 3) { totalCount edges { node { name } } } } } } }',
+    );
+    const owners = data.users.edges.filter((e: any) => e.node.username.startsWith('bench_owner_'));
+    expect(owners).toHaveLength(2);
+    for (const owner of owners) {
+      expect(owner.node.nodes.totalCount).toBe(owner.node.username === 'bench_owner_00001' ? 100 : 20);
+      expect(owner.node.nodes.edges).toHaveLength(3);
+    }
+    expect(statements.length).toBe(3); // users page, nodes per owner, node counts per owner
+  });
+
+  it('keep loader results apart when the same parents are asked for with different arguments', async () => {
+    const { data, statements } = await statementsOf(`{
+      nodes(first: 20) { edges { node { id
+        recent: events(first: 2) { edges { node { occurredAt } } }
+        more: events(first: 5) { edges { node { occurredAt } } }
+      } } }
+    }`);
+    for (const { node } of data.nodes.edges) {
+      expect(node.recent.edges).toHaveLength(2);
+      expect(node.more.edges).toHaveLength(5);
+      expect(node.more.edges.slice(0, 2)).toEqual(node.recent.edges);
+    }
+    expect(statements.length).toBe(3); // nodes, events(first: 2), events(first: 5)
+  });
+});

@@ -1,0 +1,75 @@
+/** GraphQL documents shared by the specs. */
+
+export const CREATE_USER = /* GraphQL */ `
+  mutation CreateUser($input: CreateUserInput!) {
+    createUser(input: $input) { user { id username email firstName lastName secondLastName birthDate role active version registeredAt } }
+  }
+`;
+
+export const UPDATE_USER = /* GraphQL */ `
+  mutation UpdateUser($id: ID!, $input: UpdateUserInput!) {
+    updateUser(id: $id, input: $input) { user { id email firstName lastName secondLastName birthDate version } }
+  }
+`;
+
+export const CREATE_NODE = /* GraphQL */ `
+  mutation CreateNode($input: CreateNodeInput!) {
+    createNode(input: $input) { node { id name description active version owner { id username } } }
+  }
+`;
+
+export const UPDATE_NODE = /* GraphQL */ `
+  mutation UpdateNode($id: ID!, $input: UpdateNodeInput!) {
+    updateNode(id: $id, input: $input) { node { id name description version } }
+  }
+`;
+
+export const RECORD_EVENT = /* GraphQL */ `
+  mutation RecordEvent($input: RecordEventInput!) {
+    recordEvent(input: $input) { event { id occurredAt consumption unit node { id name } } }
+  }
+`;
+
+export const RECORD_EVENTS = /* GraphQL */ `
+  mutation RecordEvents($inputs: [RecordEventInput!]!) {
+    recordEvents(inputs: $inputs) { count ids }
+  }
+`;
+
+export const USER = /* GraphQL */ `
+  query User($id: ID!) { user(id: $id) { id username firstName active version } }
+`;
+
+export const NODES_DEEP = /* GraphQL */ `
+  query NodesDeep($first: Int!) {
+    nodes(first: $first) {
+      edges {
+        node {
+          owner { username }
+          latestEvent { consumption }
+          events(first: 10) { edges { node { id node { name } } } }
+          consumption(granularity: MONTH, periods: 12) { total }
+        }
+      }
+    }
+  }
+`;
+
+export const EVENTS_WITH_NODES = /* GraphQL */ `
+  query EventsWithNodes { events(first: 100) { edges { node { node { name owner { username } } } } } }
+`;
+
+let counter = 0;
+/** Input for a valid new user, unique per call. */
+export function newUserInput(overrides: Record<string, unknown> = {}) {
+  counter++;
+  const tag = `${process.env.JEST_WORKER_ID ?? 0}_${counter}_${Date.now() % 100000}`;
+  return {
+    username: `u_${tag}`.slice(0, 25),
+    email: `u_${tag}@example.com`,
+    password: 'Secret-Passw0rd',
+    firstName: 'Test',
+    lastName: 'User',
+    ...overrides,
+  };
+}
