@@ -5,6 +5,7 @@ import {
   UniqueConstraintViolationException,
 } from '@mikro-orm/core';
 import { Event, Node, User } from '../src/entities';
+import { touch } from '../src/services/versioning';
 import { createTestDatabase, type TestDatabase } from './support/test-database';
 
 let db: TestDatabase;
@@ -55,24 +56,37 @@ describe('defaults', () => {
     expect(first.id < second.id).toBe(true);
   });
 
-  it('bumps version and updatedAt on update, and refuses a stale version', async () => {
+  it('bumps version once per unit of work and updatedAt on touch, and refuses a stale write', async () => {
     const user = await insertUser();
     const em = db.orm.em.fork();
     const loaded = await em.findOneOrFail(User, user.id);
     const before = loaded.updatedAt;
     loaded.firstName = 'Renamed';
+    touch(loaded);
+    loaded.lastName = 'Twice';
+    touch(loaded);
+    expect(loaded.version).toBe(2); // already what the row will hold
     await em.flush();
-    expect(loaded.version).toBe(2);
-    expect(loaded.updatedAt.getTime()).toBeGreaterThanOrEqual(before.getTime());
+    const [row] = await db.sql<{ version: number; updated_at: Date }>(`select version, updated_at from users where id = $1`, [user.id]);
+    expect(row?.version).toBe(2);
+    expect(row!.updated_at.getTime()).toBeGreaterThanOrEqual(before.getTime());
 
-    // A writer that loaded version 1 before that update must not overwrite it.
+    // A writer that loaded version 2 before a concurrent update must not overwrite it.
     const stale = db.orm.em.fork();
     const staleCopy = await stale.findOneOrFail(User, user.id);
     await db.sql(`update users set first_name = 'Concurrent', version = version + 1 where id = $1`, [user.id]);
     staleCopy.lastName = 'Overwrite';
+    touch(staleCopy);
     await expect(stale.flush()).rejects.toBeInstanceOf(OptimisticLockError);
-    const [row] = await db.sql(`select first_name, last_name from users where id = $1`, [user.id]);
-    expect(row).toEqual({ first_name: 'Concurrent', last_name: 'User' });
+    const [after] = await db.sql(`select first_name, last_name, version from users where id = $1`, [user.id]);
+    expect(after).toEqual({ first_name: 'Concurrent', last_name: 'Twice', version: 3 });
+  });
+
+  it('refuses a change that did not go through touch (no unversioned writes)', async () => {
+    const user = await insertUser();
+    const em = db.orm.em.fork();
+    (await em.findOneOrFail(User, user.id)).firstName = 'Sneaky';
+    await expect(em.flush()).rejects.toBeInstanceOf(OptimisticLockError);
   });
 });
 

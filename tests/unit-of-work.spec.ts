@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { GraphQLContext } from '../src/graphql/context';
+import { touch } from '../src/services/versioning';
 import { CREATE_USER, newUserInput, USER } from './support/documents';
 import { createTestApi, type TestApi } from './support/test-api';
 
@@ -35,7 +36,10 @@ const probe = {
       probeSlowRename: async (_: unknown, args: { id: string; firstName: string; ms: number }, ctx: GraphQLContext) => {
         const user = await ctx.loaders.userById.load(args.id);
         await sleep(args.ms);
-        if (user) user.firstName = args.firstName;
+        if (user) {
+          user.firstName = args.firstName;
+          touch(user);
+        }
         return user;
       },
       probeFail: () => {

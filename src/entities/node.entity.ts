@@ -13,7 +13,7 @@ export class Node {
   active = true;
   registeredAt: Date = new Date();
   updatedAt: Date = new Date();
-  /** Optimistic lock: 1 on creation, bumped by every flushed update. */
+  /** Optimistic lock: 1 on creation, bumped once per unit of work that changes the row (services' `touch`). */
   version = 1;
 }
 
@@ -27,7 +27,7 @@ export const NodeSchema = defineEntity({
     description: p.text().nullable(),
     active: p.boolean().default(true),
     registeredAt: p.datetime().columnType('timestamptz').defaultRaw('now()'),
-    updatedAt: p.datetime().columnType('timestamptz').defaultRaw('now()').onUpdate(() => new Date()),
-    version: p.integer().version(),
+    updatedAt: p.datetime().columnType('timestamptz').defaultRaw('now()'),
+    version: p.integer().concurrencyCheck().default(1),
   }),
 });

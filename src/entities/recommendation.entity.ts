@@ -13,7 +13,7 @@ export class Recommendation {
   active = true;
   createdAt: Date = new Date();
   updatedAt: Date = new Date();
-  /** Optimistic lock: 1 on creation, bumped by every flushed update. */
+  /** Optimistic lock: 1 on creation, bumped once per unit of work that changes the row (services' `touch`). */
   version = 1;
 }
 
@@ -36,7 +36,7 @@ export const RecommendationSchema = defineEntity({
     icon: p.string().length(50),
     active: p.boolean().default(true),
     createdAt: p.datetime().columnType('timestamptz').defaultRaw('now()'),
-    updatedAt: p.datetime().columnType('timestamptz').defaultRaw('now()').onUpdate(() => new Date()),
-    version: p.integer().version(),
+    updatedAt: p.datetime().columnType('timestamptz').defaultRaw('now()'),
+    version: p.integer().concurrencyCheck().default(1),
   }),
 });

@@ -23,7 +23,7 @@ export class User {
   active = true;
   registeredAt: Date = new Date();
   updatedAt: Date = new Date();
-  /** Optimistic lock: 1 on creation, bumped by every flushed update. */
+  /** Optimistic lock: 1 on creation, bumped once per unit of work that changes the row (services' `touch`). */
   version = 1;
 }
 
@@ -46,7 +46,7 @@ export const UserSchema = defineEntity({
     role: p.enum([...ROLES]).default('USER'),
     active: p.boolean().default(true),
     registeredAt: p.datetime().columnType('timestamptz').defaultRaw('now()'),
-    updatedAt: p.datetime().columnType('timestamptz').defaultRaw('now()').onUpdate(() => new Date()),
-    version: p.integer().version(),
+    updatedAt: p.datetime().columnType('timestamptz').defaultRaw('now()'),
+    version: p.integer().concurrencyCheck().default(1),
   }),
 });

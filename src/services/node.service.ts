@@ -6,6 +6,7 @@ import { findByIds } from './lookup';
 import { containsPattern, decodeCursor, encodeCursor, pageSize, toConnection, type Connection } from './pagination';
 import { uuidArray } from './sql';
 import * as valid from './validation';
+import { expectVersion, touch } from './versioning';
 
 export interface CreateNodeData {
   name: string;
@@ -54,9 +55,10 @@ export async function createNode(ctx: ServiceContext, data: CreateNodeData): Pro
 
 export async function updateNode(ctx: ServiceContext, id: string, data: UpdateNodeData): Promise<Node> {
   const node = await getNode(ctx, id);
-  valid.expectVersion('Node', node.version, data.expectedVersion);
+  expectVersion('Node', node, data.expectedVersion);
   if (data.name !== undefined) node.name = valid.text('input.name', valid.notNull('input.name', data.name), { max: 50 });
   if (data.description !== undefined) node.description = valid.optionalText('input.description', data.description, 500);
+  touch(node);
   return node;
 }
 

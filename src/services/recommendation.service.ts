@@ -4,6 +4,7 @@ import { ConflictError, NotFoundError } from './errors';
 import { findByIds } from './lookup';
 import { decodeCursor, encodeCursor, pageSize, toConnection, type Connection } from './pagination';
 import * as valid from './validation';
+import { expectVersion, touch } from './versioning';
 
 export interface CreateRecommendationData {
   title: string;
@@ -47,13 +48,14 @@ export async function updateRecommendation(
   data: UpdateRecommendationData,
 ): Promise<Recommendation> {
   const tip = await getRecommendation(ctx, id);
-  valid.expectVersion('Recommendation', tip.version, data.expectedVersion);
+  expectVersion('Recommendation', tip, data.expectedVersion);
   if (data.title !== undefined) tip.title = valid.text('input.title', valid.notNull('input.title', data.title), { max: 100 });
   if (data.description !== undefined) {
     tip.description = valid.text('input.description', valid.notNull('input.description', data.description), { max: 2000 });
   }
   if (data.imageUrl !== undefined) tip.imageUrl = valid.httpsUrl('input.imageUrl', valid.notNull('input.imageUrl', data.imageUrl));
   if (data.icon !== undefined) tip.icon = valid.iconName('input.icon', valid.notNull('input.icon', data.icon));
+  touch(tip);
   return tip;
 }
 
@@ -65,6 +67,7 @@ export async function setRecommendationActive(ctx: ServiceContext, id: string, a
     if (clash > 0) throw new ConflictError('title', `An active recommendation is already titled "${tip.title}"`);
   }
   tip.active = active;
+  touch(tip);
   return tip;
 }
 

@@ -5,6 +5,7 @@ import { NotFoundError } from './errors';
 import { findByIds } from './lookup';
 import { containsPattern, decodeCursor, encodeCursor, pageSize, toConnection, type Connection } from './pagination';
 import * as valid from './validation';
+import { expectVersion, touch } from './versioning';
 
 export interface CreateUserData {
   username: string;
@@ -68,6 +69,7 @@ export async function updateUser(ctx: ServiceContext, id: string, data: UpdateUs
     user.secondLastName = valid.optionalText('input.secondLastName', data.secondLastName, 50);
   }
   if (data.birthDate !== undefined) user.birthDate = valid.birthDate('input.birthDate', data.birthDate);
+  touch(user);
   return user;
 }
 
@@ -75,6 +77,7 @@ export async function updateUser(ctx: ServiceContext, id: string, data: UpdateUs
 export async function setUserActive(ctx: ServiceContext, id: string, active: boolean): Promise<User> {
   const user = await getUserForUpdate(ctx, id, undefined);
   user.active = active;
+  touch(user);
   return user;
 }
 
@@ -103,6 +106,6 @@ export async function listUsers(ctx: ServiceContext, filter: UserFilter): Promis
 async function getUserForUpdate(ctx: ServiceContext, id: string, expectedVersion: number | null | undefined): Promise<User> {
   const [user] = await usersByIds(ctx, [valid.id('id', id)]);
   if (!user) throw new NotFoundError('User', id);
-  valid.expectVersion('User', user.version, expectedVersion);
+  expectVersion('User', user, expectedVersion);
   return user;
 }

@@ -1,4 +1,4 @@
-import { ConflictError, InvalidInputError } from './errors';
+import { InvalidInputError } from './errors';
 
 /** Field-level rules shared by the services. Each returns the normalised value or throws {@link InvalidInputError}. */
 
@@ -116,11 +116,3 @@ export function notNull<T>(field: string, value: T | null): T {
   return value;
 }
 
-/** Refuses an update made against an older version than the current one (a lost update otherwise). */
-export function expectVersion(what: string, current: number, expected: number | null | undefined): void {
-  if (expected === null || expected === undefined || expected === current) return;
-  throw new ConflictError(
-    'input.expectedVersion',
-    `${what} was changed by someone else (version ${current}, you expected ${expected}); read it again and retry`,
-  );
-}

@@ -1,0 +1,31 @@
+import { wrap } from '@mikro-orm/core';
+import { ConflictError } from './errors';
+
+/** An entity that users edit: a version for optimistic locking and an update time. */
+export interface Versioned {
+  version: number;
+  updatedAt: Date;
+}
+
+/**
+ * Marks a loaded entity as changed by this unit of work: its version becomes the loaded one plus one
+ * (however many times the operation changes it) and `updatedAt` now. The flush updates the row only
+ * where it still has the loaded version, so a concurrent writer's change is never overwritten
+ * (OptimisticLockError → CONFLICT), and the response already shows the version the row will have.
+ */
+export function touch(entity: Versioned): void {
+  const loaded = (wrap(entity, true).__originalEntityData as Partial<Versioned> | undefined)?.version;
+  if (loaded === undefined) return; // not yet in the database: inserted with version 1
+  entity.version = loaded + 1;
+  entity.updatedAt = new Date();
+}
+
+/** Refuses an update made against an older version than the current one (a lost update otherwise). */
+export function expectVersion(what: string, entity: Versioned, expected: number | null | undefined): void {
+  const loaded = (wrap(entity, true).__originalEntityData as Partial<Versioned> | undefined)?.version ?? entity.version;
+  if (expected === null || expected === undefined || expected === loaded) return;
+  throw new ConflictError(
+    'input.expectedVersion',
+    `${what} was changed by someone else (version ${loaded}, you expected ${expected}); read it again and retry`,
+  );
+}
