@@ -86,9 +86,11 @@ function persistenceError(error: unknown, logger: Logger): GraphQLFormattedError
 
 function isUnavailable(error: unknown): boolean {
   if (error instanceof ConnectionException) return true;
-  const e = error as { name?: string; code?: string; errno?: string };
+  const e = error as { name?: string; code?: string; message?: string };
   return (
+    // Pool exhausted: knex's KnexTimeoutError, which MikroORM re-wraps as a DriverException.
     e.name === 'KnexTimeoutError' ||
+    (typeof e.message === 'string' && e.message.includes('Timeout acquiring a connection')) ||
     e.code === 'ECONNREFUSED' ||
     e.code === 'ECONNRESET' ||
     (typeof e.code === 'string' && UNAVAILABLE_SQLSTATES.has(e.code))

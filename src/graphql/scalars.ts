@@ -1,4 +1,4 @@
-import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
+import { GraphQLError, GraphQLScalarType, Kind, type GraphQLScalarTypeConfig, type ValueNode } from 'graphql';
 
 // ISO 8601 with a time and an explicit offset (Z or ±hh:mm); no local times, which would be ambiguous.
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -40,21 +40,34 @@ function literal(ast: ValueNode, kinds: Kind[]): unknown {
   return 'value' in ast ? ast.value : undefined;
 }
 
-export const DateTimeScalar = new GraphQLScalarType<Date, string>({
+/**
+ * The scalars' behaviour. Their descriptions live in schema/common.graphql; graphql-tools copies every
+ * own property of a resolver's scalar onto the schema's, so the unset ones are dropped to keep the SDL's.
+ */
+function scalar<Internal, External>(config: GraphQLScalarTypeConfig<Internal, External>): GraphQLScalarType<Internal, External> {
+  const type = new GraphQLScalarType(config);
+  for (const key of ['description', 'specifiedByURL', 'astNode', 'extensionASTNodes'] as const) {
+    const value: unknown = type[key];
+    if (value === undefined || (Array.isArray(value) && value.length === 0)) delete (type as Partial<Record<typeof key, unknown>>)[key];
+  }
+  return type;
+}
+
+export const DateTimeScalar = scalar<Date, string>({
   name: 'DateTime',
   serialize: (value) => (value instanceof Date ? value : parseDateTime(value)).toISOString(),
   parseValue: parseDateTime,
   parseLiteral: (ast) => parseDateTime(literal(ast, [Kind.STRING])),
 });
 
-export const DateScalar = new GraphQLScalarType<string, string>({
+export const DateScalar = scalar<string, string>({
   name: 'Date',
   serialize: (value) => (value instanceof Date ? value.toISOString().slice(0, 10) : parseDate(value)),
   parseValue: parseDate,
   parseLiteral: (ast) => parseDate(literal(ast, [Kind.STRING])),
 });
 
-export const DecimalScalar = new GraphQLScalarType<string, string>({
+export const DecimalScalar = scalar<string, string>({
   name: 'Decimal',
   serialize: (value) => parseDecimal(value),
   parseValue: parseDecimal,

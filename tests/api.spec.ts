@@ -1,0 +1,89 @@
+import { getIntrospectionQuery, type IntrospectionQuery } from 'graphql';
+import { USER } from './support/documents';
+import { createTestApi, type TestApi } from './support/test-api';
+
+let api: TestApi;
+beforeAll(async () => {
+  api = await createTestApi({ env: { DB_POOL_MAX: '2', DB_ACQUIRE_TIMEOUT_MS: '300' } });
+});
+afterAll(async () => api.close());
+
+describe('the schema', () => {
+  it('describes every type, field, argument, input field and enum value (GraphiQL docs are the reference)', async () => {
+    const res = await api.gql<IntrospectionQuery>(getIntrospectionQuery());
+    const missing: string[] = [];
+    for (const type of res.data!.__schema.types) {
+      if (type.name.startsWith('__') || ['String', 'Int', 'Float', 'Boolean', 'ID'].includes(type.name)) continue;
+      if (!type.description) missing.push(type.name);
+      if ('fields' in type) {
+        for (const field of type.fields ?? []) {
+          if (!field.description) missing.push(`${type.name}.${field.name}`);
+          for (const arg of field.args) if (!arg.description) missing.push(`${type.name}.${field.name}(${arg.name})`);
+        }
+      }
+      if ('inputFields' in type) for (const f of type.inputFields ?? []) if (!f.description) missing.push(`${type.name}.${f.name}`);
+      if ('enumValues' in type) for (const v of type.enumValues ?? []) if (!v.description) missing.push(`${type.name}.${v.name}`);
+    }
+    expect(missing).toEqual([]);
+  });
+});
+
+describe('GraphiQL', () => {
+  it('is served by this server from GET /graphql in a browser, with no third-party origin', async () => {
+    const page = await fetch(`${api.url}/graphql`, { headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
+    const html = await page.text();
+    const sources = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
+    expect(sources.length).toBeGreaterThanOrEqual(4);
+    for (const source of sources) {
+      expect(source).toMatch(/^\/graphiql\//);
+      const asset = await fetch(`${api.url}${source}`);
+      expect(asset.status).toBe(200);
+      expect(asset.headers.get('content-type')).toMatch(/javascript|css/);
+      expect((await asset.arrayBuffer()).byteLength).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('HTTP behaviour', () => {
+  it('answers a query sent by GET (with a preflight header) and refuses one without, against CSRF', async () => {
+    const url = `${api.url}/graphql?query=${encodeURIComponent('{ users(first: 1) { totalCount } }')}`;
+    expect((await fetch(url, { headers: { 'apollo-require-preflight': 'true' } })).status).toBe(200);
+    expect((await fetch(url)).status).toBe(400);
+  });
+
+  it('refuses a malformed body, an unknown field and a parse error with 400 and a code', async () => {
+    const malformed = await fetch(`${api.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' });
+    expect(malformed.status).toBe(400);
+    const unknown = await api.gql('{ nope }');
+    expect(unknown.status).toBe(400);
+    expect(unknown.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    const parse = await api.gql('{ users(');
+    expect(parse.errors?.[0]?.extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
+  });
+
+  it('answers 503 with Retry-After and SERVICE_UNAVAILABLE when no connection can be had', async () => {
+    // Hold both pooled connections, so the next query waits past the acquire timeout.
+    const client = (api.db.orm.em.getConnection().getKnex() as any).client;
+    const held = [await client.acquireConnection(), await client.acquireConnection()];
+    try {
+      const res = await api.gql('{ users(first: 1) { totalCount edges { node { id } } } }');
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('5');
+      expect(res.errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
+      expect(JSON.stringify(res)).not.toMatch(/Knex|at .*\.js/);
+    } finally {
+      for (const connection of held) await client.releaseConnection(connection);
+    }
+    const after = await api.gql(USER, { id: '01900000-0000-7000-8000-000000000000' });
+    expect(after.status).toBe(200);
+  });
+
+  it('serves /metrics with the live fork count and the pool', async () => {
+    const text = await (await fetch(`${api.url}/metrics`)).text();
+    expect(text).toMatch(/^aquamind_unit_of_work_live_forks 0$/m);
+    expect(text).toMatch(/^aquamind_db_pool_max 2$/m);
+  });
+});
