@@ -55,6 +55,13 @@ describe('the embedded PostgreSQL default', () => {
     expect(postgresOfDataDir()).toEqual([]);
   });
 
+  it('refuses to start on a data folder that a running API is using, leaving that one alone', async () => {
+    const running = await startApi(env);
+    await expect(startApi(env)).rejects.toThrow(/Another process \(pid \d+\) is running the PostgreSQL/);
+    expect((await fetch(`${running.baseUrl}/readyz`)).status).toBe(200);
+    expect(await running.stop('SIGTERM')).toBe(0);
+  });
+
   it('recovers from a crashed run whose PostgreSQL is still running', async () => {
     const crashed = await startApi(env);
     await crashed.stop('SIGKILL');

@@ -114,6 +114,13 @@ async function clearStalePostmaster(clusterDir: string, logger: Logger): Promise
   if (!existsSync(pidFile)) return;
   const pid = Number.parseInt((await readFile(pidFile, 'utf8')).split('\n')[0] ?? '', 10);
   if (Number.isInteger(pid) && pid > 0 && (await isPostgresOf(pid, clusterDir))) {
+    const parent = await parentOf(pid);
+    if (parent !== undefined && parent.command.includes('node')) {
+      throw new Error(
+        `Another process (pid ${parent.pid}) is running the PostgreSQL in ${clusterDir}; ` +
+          'stop it first, or give this one its own AQUAMIND_DATA_DIR and EMBEDDED_PG_PORT',
+      );
+    }
     logger.warn({ pid }, 'stopping a PostgreSQL left running by an earlier run');
     process.kill(pid, 'SIGINT');
     for (let waited = 0; isAlive(pid); waited += 100) {
@@ -130,6 +137,16 @@ async function isPostgresOf(pid: number, clusterDir: string): Promise<boolean> {
   if (!isAlive(pid)) return false;
   const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
   return cmdline.includes('postgres') && cmdline.includes(clusterDir);
+}
+
+/** The live parent of `pid`, unless it is init (an orphan's adopter). */
+async function parentOf(pid: number): Promise<{ pid: number; command: string } | undefined> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  // Fields after the parenthesised command: state, then the parent's pid.
+  const parentPid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  if (!Number.isInteger(parentPid) || parentPid <= 1) return undefined;
+  const command = await readFile(`/proc/${parentPid}/cmdline`, 'utf8').catch(() => '');
+  return command ? { pid: parentPid, command } : undefined;
 }
 
 function isAlive(pid: number): boolean {

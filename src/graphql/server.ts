@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ApolloServer, type ApolloServerOptions, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServer, type ApolloServerOptions } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { Orm } from '../db/orm';
 import type { Logger } from '../logger';
@@ -30,7 +30,6 @@ export interface GraphQLServerOptions {
   readonly stats: UnitOfWorkStats;
   /** Extra schema for tests that probe the unit of work through fields the API itself does not have. */
   readonly extension?: { typeDefs: string; resolvers: ResolverMap };
-  readonly plugins?: ApolloServerPlugin<GraphQLContext>[];
 }
 
 /** The Apollo server: schema from `schema/`, one unit of work per operation, one error mapping. */
@@ -43,13 +42,14 @@ export function createGraphQLServer(options: GraphQLServerOptions): ApolloServer
     allowBatchedHttpRequests: true,
     introspection: true,
     includeStacktraceInErrorResponses: false,
+    // main.ts owns shutdown order (HTTP, then the pool, then PostgreSQL); Apollo re-raising the signal would cut it short.
+    stopOnTerminationSignals: false,
     formatError: createErrorFormatter(logger),
     logger,
     plugins: [
       createUnitOfWorkPlugin(orm, stats, logger),
       // GET /graphql in a browser is our own GraphiQL page (src/http), not Apollo's CDN-hosted one.
       ApolloServerPluginLandingPageDisabled(),
-      ...(options.plugins ?? []),
     ],
   });
 }

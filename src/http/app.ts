@@ -1,4 +1,3 @@
-import { fastifyApolloDrainPlugin } from '@as-integrations/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Orm } from '../db/orm';
 import { createGraphQLServer, type GraphQLServerOptions } from '../graphql/server';
@@ -20,9 +19,10 @@ export interface AppDependencies {
 export async function buildApp({ orm, logger, graphqlExtension }: AppDependencies): Promise<FastifyInstance> {
   const app = Fastify({ loggerInstance: logger, return503OnClosing: true, bodyLimit: 16 * 1024 * 1024 });
   const stats = new UnitOfWorkStats();
-  // The drain plugin lets in-flight operations finish when the server closes.
-  const apollo = createGraphQLServer({ orm, logger, stats, extension: graphqlExtension, plugins: [fastifyApolloDrainPlugin(app)] });
+  const apollo = createGraphQLServer({ orm, logger, stats, extension: graphqlExtension });
   await apollo.start();
+  // app.close() stops taking requests and waits for those in flight (Fastify), then stops Apollo.
+  app.addHook('onClose', () => apollo.stop());
   await app.register(healthRoutes, { orm });
   await app.register(metricsRoutes, { orm, stats });
   await app.register(graphqlRoutes, { apollo });
