@@ -31,7 +31,7 @@ describe('the README examples', () => {
   });
 
   it.each(queries.map((q) => [q.split('\n')[0], q]))('%s returns the demo data', async (_name, query) => {
-    const res = await api.gql(query!);
+    const res = await api.gql(query);
     expect(res.errors).toBeUndefined();
     const found = lists(res.data);
     expect(found.length).toBeGreaterThan(0);
