@@ -77,6 +77,8 @@ export function graphiqlAssetRoutes(app: FastifyInstance, _options: unknown, don
     Object.entries(ASSETS).map(([name, asset]) => [name, { body: packageFile(asset.pkg, asset.file), type: asset.type }]),
   );
   files.set('init.js', { body: Buffer.from(INIT_SCRIPT), type: 'text/javascript' });
+  // Browsers ask for it on every page; answering keeps GraphiQL's console free of a 404.
+  app.get('/favicon.ico', (_request, reply) => reply.code(204).send());
   app.get<{ Params: { name: string } }>('/graphiql/:name', (request, reply) => {
     const file = files.get(request.params.name);
     if (!file) return reply.code(404).send({ error: 'not found' });
