@@ -3,7 +3,7 @@ import { groupBy } from '../shared/group-by';
 import type { ServiceContext } from './context';
 import { InvalidInputError, NotFoundError } from './errors';
 import { findByIds } from './lookup';
-import { containsPattern, decodeCursor, encodeCursor, pageSize, toConnection, type Connection } from './pagination';
+import { containsPattern, decodeCursor, encodeCursor, pageById, pageSize, type Connection } from './pagination';
 import { uuidArray } from './sql';
 import * as valid from './validation';
 import { expectVersion, touch } from './versioning';
@@ -75,8 +75,6 @@ export function nodesByIds(ctx: ServiceContext, ids: readonly string[]): Promise
 
 /** A page of nodes, oldest first. */
 export async function listNodes(ctx: ServiceContext, filter: NodeFilter): Promise<Connection<Node>> {
-  const first = pageSize(filter.first);
-  const after = decodeCursor(CURSOR, filter.after, 1)?.[0];
   const where: Record<string, unknown> = {};
   if (filter.ownerId) where.owner = valid.id('ownerId', filter.ownerId);
   if (filter.active !== null && filter.active !== undefined) where.active = filter.active;
@@ -84,11 +82,7 @@ export async function listNodes(ctx: ServiceContext, filter: NodeFilter): Promis
     const pattern = containsPattern(valid.text('search', filter.search, { max: 100 }));
     where.$or = [{ name: { $ilike: pattern } }, { description: { $ilike: pattern } }];
   }
-  const rows = await ctx.em.find(Node, after ? { ...where, id: { $gt: after } } : where, {
-    orderBy: { id: 'asc' },
-    limit: first + 1,
-  });
-  return toConnection(rows, first, nodeCursor, () => ctx.em.count(Node, where));
+  return pageById(ctx.em, Node, CURSOR, where, filter);
 }
 
 /** Validates a user's `nodes(first, after)` arguments. */

@@ -1,3 +1,5 @@
+import type { EntityClass, FilterQuery } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { InvalidInputError } from './errors';
 
 /** A page of a list, in the Relay connection shape. `totalCount` runs its query only when asked for. */
@@ -71,7 +73,30 @@ export function toConnection<T>(
   };
 }
 
-/** `text` with LIKE wildcards escaped, wrapped for a contains-match with `ilike`. */
+/** `text` with LIKE wildcards escaped, to match itself literally with `like`/`ilike`. */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** A pattern for a case-insensitive contains-match (`ilike`) of `text`. */
 export function containsPattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return `%${escapeLike(text)}%`;
+}
+
+/**
+ * A page of `entity` rows matching `where`, oldest first: ids are UUIDv7, so they sort by creation and
+ * serve as the keyset. `totalCount` counts every match.
+ */
+export async function pageById<T extends { id: string }>(
+  em: EntityManager,
+  entity: EntityClass<T>,
+  kind: string,
+  where: FilterQuery<T>,
+  args: { first?: number | null; after?: string | null },
+): Promise<Connection<T>> {
+  const first = pageSize(args.first);
+  const after = decodeCursor(kind, args.after, 1)?.[0];
+  const page = after ? ({ $and: [where, { id: { $gt: after } }] } as FilterQuery<T>) : where;
+  const rows = await em.find(entity, page, { orderBy: { id: 'asc' } as never, limit: first + 1 });
+  return toConnection(rows, first, (row) => encodeCursor(kind, [row.id]), () => em.count(entity, where));
 }

@@ -2,7 +2,7 @@ import { Recommendation } from '../entities';
 import type { ServiceContext } from './context';
 import { ConflictError, NotFoundError } from './errors';
 import { findByIds } from './lookup';
-import { decodeCursor, encodeCursor, pageSize, toConnection, type Connection } from './pagination';
+import { escapeLike, pageById, type Connection } from './pagination';
 import * as valid from './validation';
 import { expectVersion, touch } from './versioning';
 
@@ -28,8 +28,6 @@ export interface RecommendationFilter {
 }
 
 export const MAX_RANDOM_RECOMMENDATIONS = 20;
-const CURSOR = 'recommendation';
-
 /** Adds a tip. A title taken by an active tip is refused by the database at flush (CONFLICT). */
 export function createRecommendation(ctx: ServiceContext, data: CreateRecommendationData): Recommendation {
   const recommendation = ctx.em.create(Recommendation, {
@@ -63,7 +61,7 @@ export async function updateRecommendation(
 export async function setRecommendationActive(ctx: ServiceContext, id: string, active: boolean): Promise<Recommendation> {
   const tip = await getRecommendation(ctx, id);
   if (active && !tip.active) {
-    const clash = await ctx.em.count(Recommendation, { active: true, id: { $ne: tip.id }, title: { $ilike: tip.title.replace(/[\\%_]/g, '\\$&') } });
+    const clash = await ctx.em.count(Recommendation, { active: true, id: { $ne: tip.id }, title: { $ilike: escapeLike(tip.title) } });
     if (clash > 0) throw new ConflictError('title', `An active recommendation is already titled "${tip.title}"`);
   }
   tip.active = active;
@@ -77,19 +75,8 @@ export function recommendationsByIds(ctx: ServiceContext, ids: readonly string[]
 
 /** A page of tips, oldest first. */
 export async function listRecommendations(ctx: ServiceContext, filter: RecommendationFilter): Promise<Connection<Recommendation>> {
-  const first = pageSize(filter.first);
-  const after = decodeCursor(CURSOR, filter.after, 1)?.[0];
   const where = filter.active === null || filter.active === undefined ? {} : { active: filter.active };
-  const rows = await ctx.em.find(Recommendation, after ? { ...where, id: { $gt: after } } : where, {
-    orderBy: { id: 'asc' },
-    limit: first + 1,
-  });
-  return toConnection(
-    rows,
-    first,
-    (tip) => encodeCursor(CURSOR, [tip.id]),
-    () => ctx.em.count(Recommendation, where),
-  );
+  return pageById(ctx.em, Recommendation, 'recommendation', where, filter);
 }
 
 /** Up to `count` different active tips in random order. */

@@ -3,7 +3,7 @@ import { hashPassword } from '../shared/password';
 import type { ServiceContext } from './context';
 import { NotFoundError } from './errors';
 import { findByIds } from './lookup';
-import { containsPattern, decodeCursor, encodeCursor, pageSize, toConnection, type Connection } from './pagination';
+import { containsPattern, pageById, type Connection } from './pagination';
 import * as valid from './validation';
 import { expectVersion, touch } from './versioning';
 
@@ -34,8 +34,6 @@ export interface UserFilter {
   search?: string | null;
   active?: boolean | null;
 }
-
-const CURSOR = 'user';
 
 /** Registers a user with role USER. Taken usernames and emails are refused by the database at flush. */
 export async function createUser(ctx: ServiceContext, data: CreateUserData): Promise<User> {
@@ -88,19 +86,13 @@ export function usersByIds(ctx: ServiceContext, ids: readonly string[]): Promise
 
 /** A page of users, oldest first. */
 export async function listUsers(ctx: ServiceContext, filter: UserFilter): Promise<Connection<User>> {
-  const first = pageSize(filter.first);
-  const after = decodeCursor(CURSOR, filter.after, 1)?.[0];
   const where: Record<string, unknown> = {};
   if (filter.active !== null && filter.active !== undefined) where.active = filter.active;
   if (filter.search) {
     const pattern = containsPattern(valid.text('search', filter.search, { max: 100 }));
     where.$or = ['username', 'email', 'firstName', 'lastName'].map((field) => ({ [field]: { $ilike: pattern } }));
   }
-  const rows = await ctx.em.find(User, after ? { ...where, id: { $gt: after } } : where, {
-    orderBy: { id: 'asc' },
-    limit: first + 1,
-  });
-  return toConnection(rows, first, (user) => encodeCursor(CURSOR, [user.id]), () => ctx.em.count(User, where));
+  return pageById(ctx.em, User, 'user', where, filter);
 }
 
 async function getUserForUpdate(ctx: ServiceContext, id: string, expectedVersion: number | null | undefined): Promise<User> {
