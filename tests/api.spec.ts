@@ -87,3 +87,25 @@ describe('HTTP behaviour', () => {
     expect(text).toMatch(/^aquamind_db_pool_max 2$/m);
   });
 });
+
+describe('limits for an API open to partners', () => {
+  it('refuses an operation nested deeper than 12 fields, but not introspection', async () => {
+    const twelve = '{ users(first: 1) { edges { node { nodes(first: 1) { edges { node { owner { nodes(first: 1) { edges { node { owner { username } } } } } } } } } } } }';
+    const deep = twelve.replace('owner { username }', 'owner { nodes(first: 1) { totalCount } }');
+    const res = await api.gql(deep);
+    expect(res.status).toBe(400);
+    expect(res.errors?.[0]).toMatchObject({ message: 'This operation nests 13 levels deep; the limit is 12', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+    const ok = await api.gql(twelve);
+    expect(ok.errors).toBeUndefined();
+    expect((await api.gql(getIntrospectionQuery())).errors).toBeUndefined();
+  });
+
+  it('refuses a batch of more than 20 operations with 400, running none', async () => {
+    const before = await api.metric('aquamind_unit_of_work_operations_total');
+    const { status, body } = await api.batch(Array.from({ length: 21 }, () => ({ query: '{ users(first: 1) { totalCount } }' })));
+    expect(status).toBe(400);
+    expect(body.errors[0].extensions.code).toBe('BAD_REQUEST');
+    expect(await api.metric('aquamind_unit_of_work_operations_total')).toBe(before);
+    expect((await api.batch(Array.from({ length: 20 }, () => ({ query: '{ users(first: 1) { totalCount } }' })))).status).toBe(200);
+  });
+});

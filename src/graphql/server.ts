@@ -6,6 +6,7 @@ import type { Orm } from '../db/orm';
 import type { Logger } from '../logger';
 import type { GraphQLContext } from './context';
 import { createErrorFormatter } from './errors';
+import { depthLimit, MAX_QUERY_DEPTH } from './limits';
 import { resolvers } from './resolvers';
 import { createUnitOfWorkPlugin, type UnitOfWorkStats } from './unit-of-work.plugin';
 
@@ -41,6 +42,7 @@ export function createGraphQLServer(options: GraphQLServerOptions): ApolloServer
     // Each operation of a batch gets its own unit of work (see the plugin).
     allowBatchedHttpRequests: true,
     introspection: true,
+    validationRules: [depthLimit(MAX_QUERY_DEPTH)],
     includeStacktraceInErrorResponses: false,
     // main.ts owns shutdown order (HTTP, then the pool, then PostgreSQL); Apollo re-raising the signal would cut it short.
     stopOnTerminationSignals: false,
