@@ -25,6 +25,11 @@ export const EventSchema = defineEntity({
       name: 'events_node_id_occurred_at_id_index',
       expression: 'create index "events_node_id_occurred_at_id_index" on "events" ("node_id", "occurred_at" desc, "id" desc)',
     },
+    {
+      // The `events` list across all nodes: newest first, keyset on (occurredAt, id).
+      name: 'events_occurred_at_id_index',
+      expression: 'create index "events_occurred_at_id_index" on "events" ("occurred_at" desc, "id" desc)',
+    },
   ],
   properties: (p) => ({
     id: p.uuid().primary(),

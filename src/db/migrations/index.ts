@@ -1,5 +1,6 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261129044834 } from './Migration20261129044834';
+import { Migration20261129052015 } from './Migration20261129052015';
 
 /**
  * Every migration, in order. Listed explicitly so the compiled build and the TypeScript sources run the
@@ -7,4 +8,5 @@ import { Migration20261129044834 } from './Migration20261129044834';
  */
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261129044834', class: Migration20261129044834 },
+  { name: 'Migration20261129052015', class: Migration20261129052015 },
 ];
