@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Client } from 'pg';
 import type { GraphQLContext } from '../src/graphql/context';
 import { touch } from '../src/services/versioning';
 import { CREATE_USER, newUserInput, USER } from './support/documents';
@@ -142,6 +143,35 @@ describe('the unit of work', () => {
     expect(res.data).toBeNull();
     expect(res.errors?.[0]?.extensions).toEqual({ code: 'CONFLICT', field: 'input.expectedVersion' });
     expect(await userRow(user.id)).toEqual({ first_name: 'Before', version: 2 });
+  });
+
+  it('answers CONFLICT and writes nothing when one of several updated rows changed under the flush', async () => {
+    const a = await createUser({ firstName: 'A' });
+    const b = await createUser({ firstName: 'B' });
+    // Another writer holds A's row with an uncommitted version bump, so this flush's version pre-check
+    // still sees version 1 and its UPDATE of A waits; the other writer then commits.
+    const other = new Client({ connectionString: api.db.url });
+    await other.connect();
+    try {
+      await other.query('begin');
+      await other.query(`update users set last_name = 'Other', version = version + 1 where id = $1`, [a.id]);
+      const mutation = api.gql(
+        `mutation ($a: ID!, $b: ID!) {
+          x: updateUser(id: $a, input: { firstName: "Mine", expectedVersion: 1 }) { user { version } }
+          y: updateUser(id: $b, input: { firstName: "Mine too", expectedVersion: 1 }) { user { version } }
+        }`,
+        { a: a.id, b: b.id },
+      );
+      await sleep(300);
+      await other.query('commit');
+      const res = await mutation;
+      expect(res.data).toBeNull();
+      expect(res.errors?.[0]?.extensions).toEqual({ code: 'CONFLICT', field: 'input.expectedVersion' });
+    } finally {
+      await other.end();
+    }
+    expect(await userRow(a.id)).toEqual({ first_name: 'A', version: 2 });
+    expect(await userRow(b.id)).toEqual({ first_name: 'B', version: 1 });
   });
 
   it('answers a stale expectedVersion with CONFLICT and writes nothing', async () => {

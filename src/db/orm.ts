@@ -17,6 +17,9 @@ export function ormOptions(config: Config, clientUrl: string): Options {
     // Nothing reaches the database before the unit of work decides to flush.
     flushMode: 'commit',
     forceUtcTimezone: true,
+    // One UPDATE per entity, so the affected-row count proves each version check. A batched UPDATE
+    // (the default) would silently skip a row that a concurrent writer changed after the pre-check.
+    useBatchUpdates: false,
     pool: {
       min: config.db.poolMin,
       max: config.db.poolMax,
