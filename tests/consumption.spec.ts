@@ -21,14 +21,16 @@ const utcDay = (offsetDays: number, hour = 12) => {
 describe('Node.consumption', () => {
   it('sums per UTC day over the last N days, oldest first, empty days included', async () => {
     const { nodeId } = await createOwnerAndNode(api);
-    await api.gql(RECORD_EVENTS, {
+    // Today's readings at midnight, so they are never in the future whenever the test runs.
+    const recorded = await api.gql(RECORD_EVENTS, {
       inputs: [
-        { nodeId, consumption: '1.10', unit: 'L', occurredAt: utcDay(0, 1) },
-        { nodeId, consumption: '2.25', unit: 'L', occurredAt: utcDay(0, 2) },
+        { nodeId, consumption: '1.10', unit: 'L', occurredAt: utcDay(0, 0) },
+        { nodeId, consumption: '2.25', unit: 'L', occurredAt: utcDay(0, 0) },
         { nodeId, consumption: '10.00', unit: 'L', occurredAt: utcDay(2) },
         { nodeId, consumption: '99.99', unit: 'L', occurredAt: utcDay(3) }, // outside a 3-day window
       ],
     });
+    expect(recorded.errors).toBeUndefined();
     const res = await api.gql(CONSUMPTION, { id: nodeId, granularity: 'DAY', periods: 3 });
     expect(res.errors).toBeUndefined();
     expect(res.data!.node.consumption).toEqual([
@@ -44,7 +46,7 @@ describe('Node.consumption', () => {
     const y = now.getUTCFullYear();
     const m = now.getUTCMonth();
     const inMonth = (back: number) => new Date(Date.UTC(y, m - back, 15)).toISOString();
-    await api.gql(RECORD_EVENTS, {
+    const recorded = await api.gql(RECORD_EVENTS, {
       inputs: [
         // This month: the 15th, or the 1st while the 15th is still ahead.
         { nodeId, consumption: '5.00', unit: 'L', occurredAt: inMonth(0) < now.toISOString() ? inMonth(0) : new Date(Date.UTC(y, m, 1)).toISOString() },
@@ -53,6 +55,7 @@ describe('Node.consumption', () => {
         { nodeId, consumption: '100.00', unit: 'L', occurredAt: inMonth(12) }, // the same month last year
       ],
     });
+    expect(recorded.errors).toBeUndefined();
     const months = await api.gql(CONSUMPTION, { id: nodeId, granularity: 'MONTH', periods: 12 });
     const totals = months.data!.node.consumption.map((b: any) => b.total);
     expect(months.data!.node.consumption[0].start).toBe(new Date(Date.UTC(y, m - 11, 1)).toISOString());

@@ -51,9 +51,12 @@ describe('recordEvent', () => {
     const unknown = await api.gql(RECORD_EVENT, { input: { nodeId: '01900000-0000-7000-8000-000000000000', consumption: '1', unit: 'L' } });
     expect(unknown.errors?.[0]?.extensions).toEqual({ code: 'NOT_FOUND', field: 'input.nodeId' });
     const { nodeId } = await createOwnerAndNode(api);
-    const badTime = await api.gql(RECORD_EVENT, { input: { nodeId, consumption: '1', unit: 'L', occurredAt: 'yesterday' } });
-    expect(badTime.status).toBe(400);
-    expect(badTime.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    for (const occurredAt of ['yesterday', '2025-02-30T10:00:00Z', '2025-01-01T24:00:00Z', '2025-01-01T10:00:00']) {
+      const badTime = await api.gql(RECORD_EVENT, { input: { nodeId, consumption: '1', unit: 'L', occurredAt } });
+      expect(badTime.status).toBe(400);
+      expect(badTime.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    }
+    expect(await eventCount(nodeId)).toBe(0);
   });
 });
 
@@ -116,6 +119,12 @@ describe('events', () => {
     expect(second.data!.events.edges).toEqual([{ node: { occurredAt: '2025-03-02T10:00:00.000Z' } }]);
     expect(second.data!.events.pageInfo.hasNextPage).toBe(false);
     expect(second.data!.node.events.edges).toEqual([{ node: { occurredAt: '2025-03-02T10:00:00.000Z' } }]);
+  });
+
+  it('refuses a cursor whose parts are not of their columns\' types', async () => {
+    const forged = Buffer.from('["event","not-a-time","x"]').toString('base64url');
+    const res = await api.gql('query ($after: String) { events(after: $after) { totalCount } }', { after: forged });
+    expect(res.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'after' });
   });
 
   it('refuses a window whose from is after its to', async () => {

@@ -78,6 +78,33 @@ describe('node and nodes', () => {
     expect(next.data!.nodes).toEqual({ pageInfo: { hasNextPage: false }, edges: [{ node: { name: 'alpha gate' } }] });
   });
 
+  it('refuses an empty or malformed owner filter instead of ignoring it', async () => {
+    await createOwnerAndNode(api);
+    for (const ownerId of ['', 'nope']) {
+      const res = await api.gql('query ($ownerId: ID!) { nodes(ownerId: $ownerId) { totalCount } }', { ownerId });
+      expect(res.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'ownerId' });
+    }
+  });
+
+  it('treats a node deleted earlier in the same mutation as gone, and writes nothing', async () => {
+    const { nodeId } = await createOwnerAndNode(api, 'Still here');
+    const res = await api.gql(
+      `mutation ($id: ID!) {
+        d: deleteNode(id: $id) { node { id } }
+        r: recordEvent(input: { nodeId: $id, consumption: "1", unit: "L" }) { event { id } }
+      }`,
+      { id: nodeId },
+    );
+    expect(res.data).toBeNull();
+    expect(res.errors?.[0]?.extensions).toEqual({ code: 'NOT_FOUND', field: 'input.nodeId' });
+    const update = await api.gql(
+      'mutation ($id: ID!) { d: deleteNode(id: $id) { node { id } } u: updateNode(id: $id, input: { name: "Zombie" }) { node { id } } }',
+      { id: nodeId },
+    );
+    expect(update.errors?.[0]?.extensions).toEqual({ code: 'NOT_FOUND', field: 'id' });
+    expect(await api.db.sql('select name from nodes where id = $1', [nodeId])).toEqual([{ name: 'Still here' }]);
+  });
+
   it('treats LIKE wildcards in a search as plain text', async () => {
     const { ownerId } = await createOwnerAndNode(api, 'Plain name');
     const res = await api.gql('query ($ownerId: ID!) { nodes(ownerId: $ownerId, search: "%") { totalCount } }', { ownerId });

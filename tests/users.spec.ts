@@ -58,7 +58,7 @@ describe('createUser', () => {
     const res = await api.gql(CREATE_USER, { input });
     expect(res.data).toBeNull();
     expect(res.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field: `input.${field}` });
-    expect(await api.db.sql('select 1 from users where email = $1', [String(input.email).toLowerCase()])).toEqual([]);
+    expect(await api.db.sql('select 1 from users where username = $1', [input.username])).toEqual([]);
   });
 
   it('refuses an impossible date with BAD_USER_INPUT before any resolver runs', async () => {
@@ -148,6 +148,8 @@ describe('users', () => {
     expect(tooMany.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'first' });
     const forged = await api.gql(USERS, { after: Buffer.from('["node","x"]').toString('base64url') });
     expect(forged.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'after' });
+    const wrongType = await api.gql(USERS, { after: Buffer.from('["user","zzz"]').toString('base64url') });
+    expect(wrongType.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'after' });
     const garbage = await api.gql(USERS, { after: '%%%' });
     expect(garbage.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'after' });
   });

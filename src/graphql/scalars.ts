@@ -1,7 +1,7 @@
 import { GraphQLError, GraphQLScalarType, Kind, type GraphQLScalarTypeConfig, type ValueNode } from 'graphql';
 
 // ISO 8601 with a time and an explicit offset (Z or ±hh:mm); no local times, which would be ambiguous.
-const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+const ISO_DATE_TIME = /^(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2})(:[0-5]\d(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const DECIMAL = /^-?\d+(\.\d+)?$/;
 
@@ -10,20 +10,24 @@ function invalid(scalar: string, detail: string): GraphQLError {
 }
 
 function parseDateTime(value: unknown): Date {
-  if (typeof value !== 'string' || !ISO_DATE_TIME.test(value)) {
-    throw invalid('DateTime', 'must be an ISO 8601 date-time with an offset, e.g. 2026-11-29T10:15:00Z');
+  const match = typeof value === 'string' ? ISO_DATE_TIME.exec(value) : null;
+  if (!match) throw invalid('DateTime', 'must be an ISO 8601 date-time with an offset, e.g. 2026-11-29T10:15:00Z');
+  const date = new Date(value as string);
+  // JavaScript rolls impossible dates over (Feb 30 becomes Mar 2); refuse them instead.
+  if (Number.isNaN(date.getTime()) || !isCalendarDate(match[1]!) || Number(match[2]) > 23 || Number(match[3]) > 59) {
+    throw invalid('DateTime', `"${String(value)}" is not a real instant`);
   }
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw invalid('DateTime', `"${value}" is not a real instant`);
   return date;
+}
+
+function isCalendarDate(ymd: string): boolean {
+  const date = new Date(`${ymd}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === ymd;
 }
 
 function parseDate(value: unknown): string {
   if (typeof value !== 'string' || !ISO_DATE.test(value)) throw invalid('Date', 'must be YYYY-MM-DD');
-  const date = new Date(`${value}T00:00:00Z`);
-  if (Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value) {
-    throw invalid('Date', `"${value}" is not a real calendar date`);
-  }
+  if (!isCalendarDate(value)) throw invalid('Date', `"${value}" is not a real calendar date`);
   return value;
 }
 

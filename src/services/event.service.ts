@@ -3,7 +3,7 @@ import { groupBy } from '../shared/group-by';
 import type { ServiceContext } from './context';
 import { InvalidInputError, NotFoundError } from './errors';
 import { findByIds } from './lookup';
-import { decodeCursor, encodeCursor, pageSize, toConnection, type Connection } from './pagination';
+import { cursorParts, decodeCursor, encodeCursor, pageSize, toConnection, type Connection } from './pagination';
 import { uuidArray } from './sql';
 import * as valid from './validation';
 
@@ -97,7 +97,7 @@ export function eventsByIds(ctx: ServiceContext, ids: readonly string[]): Promis
 export async function listEvents(ctx: ServiceContext, filter: EventFilter): Promise<Connection<Event>> {
   const args = eventWindowArgs(filter);
   const where: Record<string, unknown> = {};
-  if (filter.nodeId) where.node = valid.id('nodeId', filter.nodeId);
+  if (filter.nodeId !== null && filter.nodeId !== undefined) where.node = valid.id('nodeId', filter.nodeId);
   if (args.from || args.to) where.occurredAt = { ...(args.from && { $gte: args.from }), ...(args.to && { $lt: args.to }) };
   const page = args.after
     ? { $or: [{ occurredAt: { $lt: args.after.occurredAt } }, { occurredAt: args.after.occurredAt, id: { $lt: args.after.id } }] }
@@ -108,7 +108,7 @@ export async function listEvents(ctx: ServiceContext, filter: EventFilter): Prom
 
 /** Validates `events(first, after, from, to)` arguments. */
 export function eventWindowArgs(filter: Pick<EventFilter, 'first' | 'after' | 'from' | 'to'>): EventWindowArgs {
-  const cursor = decodeCursor(CURSOR, filter.after, 2);
+  const cursor = decodeCursor(CURSOR, filter.after, [cursorParts.instant, cursorParts.id]);
   if (filter.from && filter.to && filter.from.getTime() > filter.to.getTime()) {
     throw new InvalidInputError('from', '`from` must not be after `to`');
   }

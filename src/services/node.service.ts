@@ -3,7 +3,7 @@ import { groupBy } from '../shared/group-by';
 import type { ServiceContext } from './context';
 import { InvalidInputError, NotFoundError } from './errors';
 import { findByIds } from './lookup';
-import { containsPattern, decodeCursor, encodeCursor, pageById, pageSize, type Connection } from './pagination';
+import { containsPattern, cursorParts, decodeCursor, encodeCursor, pageById, pageSize, type Connection } from './pagination';
 import { uuidArray } from './sql';
 import * as valid from './validation';
 import { expectVersion, touch } from './versioning';
@@ -76,7 +76,7 @@ export function nodesByIds(ctx: ServiceContext, ids: readonly string[]): Promise
 /** A page of nodes, oldest first. */
 export async function listNodes(ctx: ServiceContext, filter: NodeFilter): Promise<Connection<Node>> {
   const where: Record<string, unknown> = {};
-  if (filter.ownerId) where.owner = valid.id('ownerId', filter.ownerId);
+  if (filter.ownerId !== null && filter.ownerId !== undefined) where.owner = valid.id('ownerId', filter.ownerId);
   if (filter.active !== null && filter.active !== undefined) where.active = filter.active;
   if (filter.search) {
     const pattern = containsPattern(valid.text('search', filter.search, { max: 100 }));
@@ -87,7 +87,7 @@ export async function listNodes(ctx: ServiceContext, filter: NodeFilter): Promis
 
 /** Validates a user's `nodes(first, after)` arguments. */
 export function ownerNodesArgs(first: number | null | undefined, after: string | null | undefined): OwnerNodesArgs {
-  return { first: pageSize(first), after: decodeCursor(CURSOR, after, 1)?.[0] ?? null };
+  return { first: pageSize(first), after: decodeCursor(CURSOR, after, [cursorParts.id])?.[0] ?? null };
 }
 
 /** The first `args.first + 1` nodes of each owner, in one statement for all owners. */

@@ -35,8 +35,24 @@ export function encodeCursor(kind: string, key: ReadonlyArray<string>): string {
   return Buffer.from(JSON.stringify([kind, ...key])).toString('base64url');
 }
 
-/** The sort key in `cursor`, or null when there is no cursor; a malformed one is BAD_USER_INPUT. */
-export function decodeCursor(kind: string, cursor: string | null | undefined, arity: number, field = 'after'): string[] | null {
+/** Validators of sort-key parts: a cursor is refused unless each part has the type its column has. */
+export const cursorParts = {
+  id: (value: string) => UUID.test(value),
+  instant: (value: string) => ISO_INSTANT.test(value) && !Number.isNaN(Date.parse(value)),
+};
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/**
+ * The sort key in `cursor` (one part per validator), or null when there is no cursor. A cursor that
+ * is malformed, of another list, or whose parts are not of their column's type is BAD_USER_INPUT.
+ */
+export function decodeCursor(
+  kind: string,
+  cursor: string | null | undefined,
+  parts: ReadonlyArray<(value: string) => boolean>,
+  field = 'after',
+): string[] | null {
   if (cursor === null || cursor === undefined) return null;
   let parsed: unknown;
   try {
@@ -47,12 +63,12 @@ export function decodeCursor(kind: string, cursor: string | null | undefined, ar
   if (
     !Array.isArray(parsed) ||
     parsed[0] !== kind ||
-    parsed.length !== arity + 1 ||
-    !parsed.every((part): part is string => typeof part === 'string')
+    parsed.length !== parts.length + 1 ||
+    !parsed.slice(1).every((part: unknown, i) => typeof part === 'string' && parts[i]!(part))
   ) {
     throw new InvalidInputError(field, 'Not a cursor of this list');
   }
-  return parsed.slice(1);
+  return parsed.slice(1) as string[];
 }
 
 /**
@@ -95,7 +111,7 @@ export async function pageById<T extends { id: string }>(
   args: { first?: number | null; after?: string | null },
 ): Promise<Connection<T>> {
   const first = pageSize(args.first);
-  const after = decodeCursor(kind, args.after, 1)?.[0];
+  const after = decodeCursor(kind, args.after, [cursorParts.id])?.[0];
   const page = after ? ({ $and: [where, { id: { $gt: after } }] } as FilterQuery<T>) : where;
   const rows = await em.find(entity, page, { orderBy: { id: 'asc' } as never, limit: first + 1 });
   return toConnection(rows, first, (row) => encodeCursor(kind, [row.id]), () => em.count(entity, where));
