@@ -62,9 +62,9 @@ describe('defaults', () => {
     const loaded = await em.findOneOrFail(User, user.id);
     const before = loaded.updatedAt;
     loaded.firstName = 'Renamed';
-    touch(loaded);
+    touch(em, loaded);
     loaded.lastName = 'Twice';
-    touch(loaded);
+    touch(em, loaded);
     expect(loaded.version).toBe(2); // already what the row will hold
     await em.flush();
     const [row] = await db.sql<{ version: number; updated_at: Date }>(`select version, updated_at from users where id = $1`, [user.id]);
@@ -76,10 +76,23 @@ describe('defaults', () => {
     const staleCopy = await stale.findOneOrFail(User, user.id);
     await db.sql(`update users set first_name = 'Concurrent', version = version + 1 where id = $1`, [user.id]);
     staleCopy.lastName = 'Overwrite';
-    touch(staleCopy);
+    touch(stale, staleCopy);
     await expect(stale.flush()).rejects.toBeInstanceOf(OptimisticLockError);
     const [after] = await db.sql(`select first_name, last_name, version from users where id = $1`, [user.id]);
     expect(after).toEqual({ first_name: 'Concurrent', last_name: 'Twice', version: 3 });
+  });
+
+  it('leaves the version alone when an update changes nothing, or changes a value back', async () => {
+    const user = await insertUser();
+    const em = db.orm.em.fork();
+    const loaded = await em.findOneOrFail(User, user.id);
+    loaded.firstName = 'Temporary';
+    touch(em, loaded);
+    loaded.firstName = user.firstName;
+    touch(em, loaded);
+    expect(loaded.version).toBe(1);
+    await em.flush();
+    expect(await db.sql(`select version from users where id = $1`, [user.id])).toEqual([{ version: 1 }]);
   });
 
   it('refuses a change that did not go through touch (no unversioned writes)', async () => {

@@ -37,6 +37,8 @@ describe('updateNode and deleteNode', () => {
     const { nodeId } = await createOwnerAndNode(api);
     const ok = await api.gql(UPDATE_NODE, { id: nodeId, input: { name: 'Renamed', description: null, expectedVersion: 1 } });
     expect(ok.data!.updateNode.node).toEqual({ id: nodeId, name: 'Renamed', description: null, version: 2 });
+    const noop = await api.gql(UPDATE_NODE, { id: nodeId, input: { name: 'Renamed' } });
+    expect(noop.data!.updateNode.node.version).toBe(2); // nothing changed: no new version
     const stale = await api.gql(UPDATE_NODE, { id: nodeId, input: { name: 'Lost', expectedVersion: 1 } });
     expect(stale.errors?.[0]?.extensions).toEqual({ code: 'CONFLICT', field: 'input.expectedVersion' });
     expect(await api.db.sql('select name, version from nodes where id = $1', [nodeId])).toEqual([{ name: 'Renamed', version: 2 }]);

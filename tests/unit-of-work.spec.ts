@@ -39,7 +39,7 @@ const probe = {
         await sleep(args.ms);
         if (user) {
           user.firstName = args.firstName;
-          touch(user);
+          touch(ctx.em, user);
         }
         return user;
       },

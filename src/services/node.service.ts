@@ -58,7 +58,7 @@ export async function updateNode(ctx: ServiceContext, id: string, data: UpdateNo
   expectVersion('Node', node, data.expectedVersion);
   if (data.name !== undefined) node.name = valid.text('input.name', valid.notNull('input.name', data.name), { max: 50 });
   if (data.description !== undefined) node.description = valid.optionalText('input.description', data.description, 500);
-  touch(node);
+  touch(ctx.em, node);
   return node;
 }
 

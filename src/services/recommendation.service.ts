@@ -53,7 +53,7 @@ export async function updateRecommendation(
   }
   if (data.imageUrl !== undefined) tip.imageUrl = valid.httpsUrl('input.imageUrl', valid.notNull('input.imageUrl', data.imageUrl));
   if (data.icon !== undefined) tip.icon = valid.iconName('input.icon', valid.notNull('input.icon', data.icon));
-  touch(tip);
+  touch(ctx.em, tip);
   return tip;
 }
 
@@ -65,7 +65,7 @@ export async function setRecommendationActive(ctx: ServiceContext, id: string, a
     if (clash > 0) throw new ConflictError('title', `An active recommendation is already titled "${tip.title}"`);
   }
   tip.active = active;
-  touch(tip);
+  touch(ctx.em, tip);
   return tip;
 }
 

@@ -67,7 +67,7 @@ export async function updateUser(ctx: ServiceContext, id: string, data: UpdateUs
     user.secondLastName = valid.optionalText('input.secondLastName', data.secondLastName, 50);
   }
   if (data.birthDate !== undefined) user.birthDate = valid.birthDate('input.birthDate', data.birthDate);
-  touch(user);
+  touch(ctx.em, user);
   return user;
 }
 
@@ -75,7 +75,7 @@ export async function updateUser(ctx: ServiceContext, id: string, data: UpdateUs
 export async function setUserActive(ctx: ServiceContext, id: string, active: boolean): Promise<User> {
   const user = await getUserForUpdate(ctx, id, undefined);
   user.active = active;
-  touch(user);
+  touch(ctx.em, user);
   return user;
 }
 

@@ -1,4 +1,5 @@
 import { wrap } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { ConflictError } from './errors';
 
 /** An entity that users edit: a version for optimistic locking and an update time. */
@@ -8,15 +9,27 @@ export interface Versioned {
 }
 
 /**
- * Marks a loaded entity as changed by this unit of work: its version becomes the loaded one plus one
- * (however many times the operation changes it) and `updatedAt` now. The flush updates the row only
- * where it still has the loaded version, so a concurrent writer's change is never overwritten
+ * Marks a loaded entity as changed by this unit of work, if it was: its version becomes the loaded one
+ * plus one (however many times the operation changes it) and `updatedAt` now. The flush updates the
+ * row only where it still has the loaded version, so a concurrent writer's change is never overwritten
  * (OptimisticLockError → CONFLICT), and the response already shows the version the row will have.
+ * An update that changes nothing leaves the version alone, so it cannot make other clients' stale.
  */
-export function touch(entity: Versioned): void {
-  const loaded = (wrap(entity, true).__originalEntityData as Partial<Versioned> | undefined)?.version;
-  if (loaded === undefined) return; // not yet in the database: inserted with version 1
-  entity.version = loaded + 1;
+export function touch(em: EntityManager, entity: Versioned): void {
+  const loaded = (wrap(entity, true).__originalEntityData as Partial<Versioned> | undefined) ?? undefined;
+  if (loaded?.version === undefined) return; // not yet in the database: inserted with version 1
+  const comparator = em.getComparator();
+  const name = wrap(entity, true).__meta.className;
+  const changes = comparator.diffEntities(name, loaded, comparator.prepareEntity(entity));
+  delete changes.version;
+  delete changes.updatedAt;
+  if (Object.keys(changes).length === 0) {
+    // Nothing to write after all (e.g. changed, then changed back): restore what was loaded.
+    entity.version = loaded.version;
+    if (loaded.updatedAt !== undefined) entity.updatedAt = new Date(loaded.updatedAt);
+    return;
+  }
+  entity.version = loaded.version + 1;
   entity.updatedAt = new Date();
 }
 
