@@ -3,6 +3,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import {
   CheckConstraintViolationException,
   ConnectionException,
+  DriverException,
   ForeignKeyConstraintViolationException,
   NotNullConstraintViolationException,
   OptimisticLockError,
@@ -73,15 +74,27 @@ function persistenceError(error: unknown, logger: Logger): GraphQLFormattedError
     if (known) return { message: known.message, extensions: { code: known.code, field: known.field } };
   }
   if (isUnavailable(error)) {
-    logger.warn({ err: error }, 'database unavailable');
+    logger.warn(loggable(error), 'database unavailable');
     return {
       message: 'The service is temporarily unavailable; retry shortly',
       extensions: { code: 'SERVICE_UNAVAILABLE', retryAfterSeconds: RETRY_AFTER_SECONDS },
     };
   }
   const errorId = randomUUID();
-  logger.error({ err: error, errorId }, 'internal error');
+  logger.error({ ...loggable(error), errorId }, 'internal error');
   return { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', errorId } };
+}
+
+/**
+ * What a log may keep of an error. MikroORM's driver errors carry the SQL with its values inlined
+ * (emails, password hashes): only PostgreSQL's own message and codes are kept of those.
+ */
+export function loggable(error: unknown): Record<string, unknown> {
+  if (!(error instanceof DriverException)) return { err: error };
+  const { code, constraint, table, column } = error as DriverException & Record<string, string | undefined>;
+  // The stack's first line repeats the message; its frames are safe.
+  const stack = error.stack?.split('\n').filter((line) => line.trim().startsWith('at ')).join('\n');
+  return { err: { type: error.name, code, constraint, table, column, message: error.message.split(' - ').at(-1), stack } };
 }
 
 function isUnavailable(error: unknown): boolean {
