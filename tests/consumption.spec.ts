@@ -71,6 +71,24 @@ describe('Node.consumption', () => {
     ]);
   });
 
+  it('never adds up readings in different units', async () => {
+    const { nodeId } = await createOwnerAndNode(api);
+    const recorded = await api.gql(RECORD_EVENTS, {
+      inputs: [
+        { nodeId, consumption: '10.00', unit: 'L', occurredAt: utcDay(0, 0) },
+        { nodeId, consumption: '3.00', unit: 'L/min', occurredAt: utcDay(0, 0) },
+        { nodeId, consumption: '4.00', unit: 'L/min', occurredAt: utcDay(0, 0) },
+      ],
+    });
+    expect(recorded.errors).toBeUndefined();
+    const res = await api.gql(CONSUMPTION, { id: nodeId, granularity: 'DAY', periods: 2 });
+    expect(res.data!.node.consumption).toEqual([
+      { start: utcDay(1, 0), total: '0.00', unit: null },
+      { start: utcDay(0, 0), total: '10.00', unit: 'L' },
+      { start: utcDay(0, 0), total: '7.00', unit: 'L/min' },
+    ]);
+  });
+
   it('refuses a number of periods outside 1..1000', async () => {
     const { nodeId } = await createOwnerAndNode(api);
     for (const periods of [0, 1001]) {

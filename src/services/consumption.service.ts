@@ -1,3 +1,4 @@
+import { groupBy } from '../shared/group-by';
 import type { ServiceContext } from './context';
 import { uuidArray } from './sql';
 import * as valid from './validation';
@@ -9,7 +10,7 @@ export interface ConsumptionBucket {
   readonly start: Date;
   /** Exact sum, e.g. "1234.50". */
   readonly total: string;
-  /** The most common unit of the period's readings; null when it has none. */
+  /** The unit of the summed readings; null for a period without readings. */
   readonly unit: string | null;
 }
 
@@ -38,7 +39,8 @@ export function bucketStarts(granularity: Granularity, periods: number, now: Dat
 
 /**
  * Consumption per bucket for each node, empty buckets included: one `date_trunc … group by` statement
- * for all nodes.
+ * for all nodes. Readings in different units are never added up: a period with several units has one
+ * bucket per unit (litres and litres per minute are not one quantity).
  */
 export async function consumptionByNode(
   ctx: ServiceContext,
@@ -51,20 +53,22 @@ export async function consumptionByNode(
   const rows = await ctx.em.execute<Array<{ node_id: string; bucket: string; total: string; unit: string }>>(
     `select node_id,
             to_char(date_trunc(?, occurred_at at time zone 'UTC'), 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as bucket,
-            sum(consumption)::text as total,
-            mode() within group (order by unit) as unit
+            unit,
+            sum(consumption)::text as total
      from events
      where node_id = any(?::uuid[]) and occurred_at >= ?::timestamptz
-     group by node_id, bucket`,
+     group by node_id, bucket, unit
+     order by unit`,
     [SQL_UNIT[granularity], uuidArray(nodeIds), starts[0]!.toISOString()],
   );
-  const sums = new Map(rows.map((row) => [`${row.node_id} ${row.bucket}`, row]));
+  const sums = groupBy(rows, (row) => `${row.node_id} ${row.bucket}`);
   return new Map(
     nodeIds.map((nodeId) => [
       nodeId,
-      starts.map((start) => {
-        const row = sums.get(`${nodeId} ${start.toISOString().replace('.000Z', 'Z')}`);
-        return { start, total: row?.total ?? '0.00', unit: row?.unit ?? null };
+      starts.flatMap((start): ConsumptionBucket[] => {
+        const periodRows = sums.get(`${nodeId} ${start.toISOString().replace('.000Z', 'Z')}`);
+        if (!periodRows) return [{ start, total: '0.00', unit: null }];
+        return periodRows.map((row) => ({ start, total: row.total, unit: row.unit }));
       }),
     ]),
   );

@@ -35,7 +35,7 @@ export type ConsumptionBucket = {
   start: Scalars['DateTime']['output'];
   /** Sum of the readings in the period; 0 when there are none. */
   total: Scalars['Decimal']['output'];
-  /** The unit of the readings in the period (the most common one); null when there are none. */
+  /** The unit of the summed readings; null for a period without readings. */
   unit: Maybe<Scalars['String']['output']>;
 };
 
@@ -290,8 +290,10 @@ export type Node = {
   /** False once deactivated. */
   active: Scalars['Boolean']['output'];
   /**
-   * Total consumption per UTC day, month or year over the last `periods` buckets (the current one
-   * included), oldest first. Buckets without readings are included with a total of 0.
+   * Total consumption per UTC day, month or year over the last `periods` periods (the current one
+   * included), oldest first. Periods without readings are included with a total of 0. Readings in
+   * different units are never added together: a period with readings in several units has one bucket
+   * per unit.
    */
   consumption: Array<ConsumptionBucket>;
   /** Free text about the device, if any. */
