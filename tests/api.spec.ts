@@ -100,6 +100,29 @@ describe('limits for an API open to partners', () => {
     expect((await api.gql(getIntrospectionQuery())).errors).toBeUndefined();
   });
 
+  it('refuses, before running it, an operation that could cost more than 50,000 (lists × their sizes)', async () => {
+    const before = await api.metric('aquamind_unit_of_work_flushed_total');
+    const heavy = '{ nodes(first: 100) { edges { node { consumption(granularity: DAY, periods: 1000) { start total unit } } } } }';
+    const res = await api.gql(heavy);
+    expect(res.status).toBe(400);
+    expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_REQUEST', maxCost: 50_000 });
+    expect(res.errors?.[0]?.message).toMatch(/could cost \d+/);
+    // Variables count as what they say: the same query with a small page passes.
+    const light = await api.gql(
+      'query ($first: Int) { nodes(first: $first) { edges { node { consumption(granularity: DAY, periods: 1000) { total } } } } }',
+      { first: 5 },
+    );
+    expect(light.errors).toBeUndefined();
+    // Aliases add up: three batches of readings in one operation are refused before any is validated or written.
+    const inputs = Array.from({ length: 5_000 }, () => ({ nodeId: '01900000-0000-7000-8000-000000000000', consumption: '1', unit: 'L' }));
+    const aliased = await api.gql(
+      'mutation ($inputs: [RecordEventInput!]!) { a: recordEvents(inputs: $inputs) { count } b: recordEvents(inputs: $inputs) { count } c: recordEvents(inputs: $inputs) { count } }',
+      { inputs },
+    );
+    expect(aliased.errors?.[0]?.extensions?.code).toBe('BAD_REQUEST');
+    expect(await api.metric('aquamind_unit_of_work_flushed_total')).toBe(before);
+  });
+
   it('refuses a batch of more than 20 operations with 400, running none', async () => {
     const before = await api.metric('aquamind_unit_of_work_operations_total');
     const { status, body } = await api.batch(Array.from({ length: 21 }, () => ({ query: '{ users(first: 1) { totalCount } }' })));

@@ -5,6 +5,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import type { Orm } from '../db/orm';
 import type { Logger } from '../logger';
 import type { GraphQLContext } from './context';
+import { createCostLimitPlugin } from './cost.plugin';
 import { createErrorFormatter } from './errors';
 import { depthLimit, MAX_QUERY_DEPTH } from './limits';
 import { resolvers } from './resolvers';
@@ -50,6 +51,7 @@ export function createGraphQLServer(options: GraphQLServerOptions): ApolloServer
     logger,
     plugins: [
       createUnitOfWorkPlugin(orm, stats, logger),
+      createCostLimitPlugin(),
       // GET /graphql in a browser is our own GraphiQL page (src/http), not Apollo's CDN-hosted one.
       ApolloServerPluginLandingPageDisabled(),
     ],
