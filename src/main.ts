@@ -1,19 +1,24 @@
 import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
-import { loadConfig } from './config';
+import { ConfigError, loadConfig, type Config } from './config';
 import { openDatabase, type Database } from './db/database';
 import { connectOrm, migrate, type Orm } from './db/orm';
 import { seedDemo } from './db/seed/seeder';
 import { buildApp } from './http/app';
-import { createLogger } from './logger';
+import { createLogger, type Logger } from './logger';
 
 /** Starts the API: database (embedded when no DATABASE_URL), migrations, demo seed, HTTP. Stops cleanly on SIGINT/SIGTERM. */
-async function main(): Promise<void> {
-  const config = loadConfig();
+function main(): void {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
   const logger = createLogger(config);
-  let database: Database | undefined;
-  let orm: Orm | undefined;
-  let app: FastifyInstance | undefined;
+  const running: { database?: Database; orm?: Orm; app?: FastifyInstance } = {};
   let stopping = false;
 
   // Reverse order of start: stop taking requests and drain them, close the pool, then stop PostgreSQL.
@@ -21,10 +26,12 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ reason }, 'shutting down');
+    // A start in progress finishes its step first, so that what it started (PostgreSQL) is stopped too.
+    await startup.catch(() => undefined);
     try {
-      await app?.close();
-      await orm?.close();
-      await database?.stop();
+      await running.app?.close();
+      await running.orm?.close();
+      await running.database?.stop();
       logger.info('stopped');
     } catch (error) {
       logger.error({ err: error }, 'error while shutting down');
@@ -42,31 +49,40 @@ async function main(): Promise<void> {
   process.on('uncaughtException', crash);
   process.on('unhandledRejection', crash);
 
-  try {
-    database = await openDatabase(config, logger);
-    orm = await connectOrm(config, database.url);
-    const applied = await migrate(orm);
-    if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
-    if (config.seedOnStart) {
-      const seed = await seedDemo(orm, { adminPassword: config.adminPassword });
-      if (seed.seeded) logger.info(seed.counts, 'demo data seeded');
-      if (seed.generatedAdminPassword) {
-        process.stdout.write(
-          `\nDemo admin: username "admin", password "${seed.generatedAdminPassword}" ` +
-            '(shown once; set AQUAMIND_ADMIN_PASSWORD to choose it)\n\n',
-        );
-      }
-    }
-    if (stopping) return;
-    app = await buildApp({ orm, logger });
-    await app.listen({ host: config.host, port: config.port });
-    const { port } = app.server.address() as AddressInfo;
-    const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-    process.stdout.write(`AquaMind API ready at http://${host}:${port}/ (GraphiQL: http://${host}:${port}/graphql)\n`);
-  } catch (error) {
+  const startup = start(config, logger, running, () => stopping);
+  startup.catch((error: unknown) => {
     logger.fatal({ err: error }, 'start-up failed');
-    await stop('start-up failed', 1);
-  }
+    void stop('start-up failed', 1);
+  });
 }
 
-void main();
+async function start(
+  config: Config,
+  logger: Logger,
+  running: { database?: Database; orm?: Orm; app?: FastifyInstance },
+  isStopping: () => boolean,
+): Promise<void> {
+  running.database = await openDatabase(config, logger);
+  if (isStopping()) return;
+  running.orm = await connectOrm(config, running.database.url);
+  const applied = await migrate(running.orm);
+  if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
+  if (config.seedOnStart) {
+    const seed = await seedDemo(running.orm, { adminPassword: config.adminPassword });
+    if (seed.seeded) logger.info(seed.counts, 'demo data seeded');
+    if (seed.generatedAdminPassword) {
+      process.stdout.write(
+        `\nDemo admin: username "admin", password "${seed.generatedAdminPassword}" ` +
+          '(shown once; set AQUAMIND_ADMIN_PASSWORD to choose it)\n\n',
+      );
+    }
+  }
+  if (isStopping()) return;
+  running.app = await buildApp({ orm: running.orm, logger });
+  await running.app.listen({ host: config.host, port: config.port });
+  const { port } = running.app.server.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  process.stdout.write(`AquaMind API ready at http://${host}:${port}/ (GraphiQL: http://${host}:${port}/graphql)\n`);
+}
+
+main();

@@ -2,7 +2,7 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { processesMentioning, startApi } from './support/api-process';
+import { processesMentioning, spawnApi, startApi } from './support/api-process';
 import { freePort } from './support/free-port';
 
 // The default a new user gets: `npm start` with no DATABASE_URL runs its own PostgreSQL in a data folder.
@@ -60,6 +60,25 @@ describe('the embedded PostgreSQL default', () => {
     await expect(startApi(env)).rejects.toThrow(/Another process \(pid \d+\) is running the PostgreSQL/);
     expect((await fetch(`${running.baseUrl}/readyz`)).status).toBe(200);
     expect(await running.stop('SIGTERM')).toBe(0);
+  });
+
+  it('stops the PostgreSQL it was starting when SIGTERM arrives during start-up', async () => {
+    const freshDir = await mkdtemp(path.join(tmpdir(), 'aquamind-embedded-'));
+    await chmod(freshDir, 0o755);
+    try {
+      // At debug level PostgreSQL's own log shows; stop the API the moment PostgreSQL begins to start.
+      const starting = spawnApi({ ...env, AQUAMIND_DATA_DIR: freshDir, LOG_LEVEL: 'debug' });
+      await new Promise<void>((resolve) => {
+        const check = () => (/starting PostgreSQL/.test(starting.output()) ? resolve() : setTimeout(check, 2));
+        check();
+      });
+      expect(await starting.stop('SIGTERM')).toBe(0);
+      expect(starting.output()).not.toContain('ready at');
+      expect(processesMentioning(path.join(freshDir, 'pg'))).toEqual([]);
+    } finally {
+      for (const pid of processesMentioning(path.join(freshDir, 'pg'))) process.kill(pid, 'SIGKILL');
+      await rm(freshDir, { recursive: true, force: true });
+    }
   });
 
   it('recovers from a crashed run whose PostgreSQL is still running', async () => {

@@ -15,6 +15,27 @@ export interface ApiProcess {
 
 /** Starts `src/main.ts` with `env` (no DATABASE_URL: the embedded default) and waits for its ready line. */
 export async function startApi(env: Record<string, string>, timeoutMs = 90_000): Promise<ApiProcess> {
+  const api = spawnApi(env);
+  const baseUrl = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`API not ready after ${timeoutMs} ms:\n${api.output()}`)), timeoutMs);
+    const check = () => {
+      const match = /ready at (http:\/\/\S+?)\/ /.exec(api.output());
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    };
+    api.child.stdout?.on('data', check);
+    void api.exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`API exited with ${code} before it was ready:\n${api.output()}`));
+    });
+  });
+  return { ...api, baseUrl };
+}
+
+/** Spawns `src/main.ts` with `env` without waiting for anything. */
+export function spawnApi(env: Record<string, string>): Omit<ApiProcess, 'baseUrl'> & { exited: Promise<number | null> } {
   const { DATABASE_URL: _a, TEST_DATABASE_URL: _b, ...inherited } = process.env;
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
@@ -25,26 +46,9 @@ export async function startApi(env: Record<string, string>, timeoutMs = 90_000):
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-
-  const baseUrl = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`API not ready after ${timeoutMs} ms:\n${output}`)), timeoutMs);
-    const check = () => {
-      const match = /ready at (http:\/\/\S+?)\/ /.exec(output);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    };
-    child.stdout.on('data', check);
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`API exited with ${code} before it was ready:\n${output}`));
-    });
-  });
-
   return {
     child,
-    baseUrl,
+    exited,
     output: () => output,
     stop: async (signal = 'SIGTERM') => {
       child.kill(signal);
