@@ -42,13 +42,8 @@ export function createErrorFormatter(logger: Logger) {
     if (original instanceof DomainError) return withCode(formatted, original.message, original.code, original.field);
     // Apollo's own errors (parse, validation, variable coercion) and the scalars' are already coded.
     if (original instanceof GraphQLError) return formatted;
-    return { ...formatted, ...persistenceError(original, logger) };
+    return { ...formatted, ...flushError(original, logger) };
   };
-}
-
-/** A failure of the final flush, as the error a client gets (the mutation's data is then null). */
-export function flushError(error: unknown, logger: Logger): GraphQLFormattedError {
-  return persistenceError(error, logger);
 }
 
 /** The HTTP status for a response with these errors: 503 when the database is unavailable. */
@@ -56,7 +51,8 @@ export function httpStatusFor(errors: readonly GraphQLFormattedError[] | undefin
   return errors?.some((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE') ? 503 : undefined;
 }
 
-function persistenceError(error: unknown, logger: Logger): GraphQLFormattedError {
+/** A failure of the final flush (or of a resolver's database access), as the error a client gets. */
+export function flushError(error: unknown, logger: Logger): GraphQLFormattedError {
   if (error instanceof OptimisticLockError) {
     return {
       message: 'The object was changed by someone else meanwhile; read it again and retry',

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ApolloServer, type ApolloServerOptions } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -11,16 +11,17 @@ import { depthLimit, MAX_QUERY_DEPTH } from './limits';
 import { resolvers } from './resolvers';
 import { createUnitOfWorkPlugin, type UnitOfWorkStats } from './unit-of-work.plugin';
 
-/** The SDL files, the API's source of truth. */
-export const SCHEMA_DIR = path.resolve(__dirname, '../../schema');
-const SCHEMA_DIR_FALLBACK = path.resolve(__dirname, '../../../schema'); // from dist/src/graphql
+/** The SDL files, the API's source of truth: `schema/` at the top of the repository (from src/ or dist/src/). */
+const SCHEMA_DIR =
+  [path.resolve(__dirname, '../../schema'), path.resolve(__dirname, '../../../schema')].find((dir) =>
+    existsSync(path.join(dir, 'common.graphql')),
+  ) ?? path.resolve(__dirname, '../../schema');
 
-export function loadTypeDefs(): string[] {
-  const dir = readdirSafe(SCHEMA_DIR) ? SCHEMA_DIR : SCHEMA_DIR_FALLBACK;
-  return readdirSync(dir)
+function loadTypeDefs(): string[] {
+  return readdirSync(SCHEMA_DIR)
     .filter((file) => file.endsWith('.graphql'))
     .sort()
-    .map((file) => readFileSync(path.join(dir, file), 'utf8'));
+    .map((file) => readFileSync(path.join(SCHEMA_DIR, file), 'utf8'));
 }
 
 type ResolverMaps = NonNullable<Extract<ApolloServerOptions<GraphQLContext>, { typeDefs: unknown }>['resolvers']>;
@@ -56,12 +57,4 @@ export function createGraphQLServer(options: GraphQLServerOptions): ApolloServer
       ApolloServerPluginLandingPageDisabled(),
     ],
   });
-}
-
-function readdirSafe(dir: string): boolean {
-  try {
-    return readdirSync(dir).some((file) => file.endsWith('.graphql'));
-  } catch {
-    return false;
-  }
 }

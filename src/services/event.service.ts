@@ -79,7 +79,7 @@ async function recordEventsAt(
     if (!node) throw new NotFoundError('Node', reading.nodeId, fieldOf(i, 'nodeId'));
     if (!node.active) throw new InvalidInputError(fieldOf(i, 'nodeId'), 'The node is deactivated');
     const event = ctx.em.create(Event, {
-      node: ctx.em.getReference(Node, node.id),
+      node,
       occurredAt: reading.occurredAt,
       consumption: reading.consumption,
       unit: reading.unit,

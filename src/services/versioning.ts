@@ -16,7 +16,7 @@ export interface Versioned {
  * An update that changes nothing leaves the version alone, so it cannot make other clients' stale.
  */
 export function touch(em: EntityManager, entity: Versioned): void {
-  const loaded = (wrap(entity, true).__originalEntityData as Partial<Versioned> | undefined) ?? undefined;
+  const loaded = loadedState(entity);
   if (loaded?.version === undefined) return; // not yet in the database: inserted with version 1
   const comparator = em.getComparator();
   const name = wrap(entity, true).__meta.className;
@@ -35,10 +35,15 @@ export function touch(em: EntityManager, entity: Versioned): void {
 
 /** Refuses an update made against an older version than the current one (a lost update otherwise). */
 export function expectVersion(what: string, entity: Versioned, expected: number | null | undefined): void {
-  const loaded = (wrap(entity, true).__originalEntityData as Partial<Versioned> | undefined)?.version ?? entity.version;
+  const loaded = loadedState(entity)?.version ?? entity.version;
   if (expected === null || expected === undefined || expected === loaded) return;
   throw new ConflictError(
     'input.expectedVersion',
     `${what} was changed by someone else (version ${loaded}, you expected ${expected}); read it again and retry`,
   );
+}
+
+/** The entity as this unit of work loaded it from the database; undefined for a new one. */
+function loadedState(entity: Versioned): Partial<Versioned> | undefined {
+  return wrap(entity, true).__originalEntityData as Partial<Versioned> | undefined;
 }
