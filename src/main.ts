@@ -78,7 +78,7 @@ async function start(
     }
   }
   if (isStopping()) return;
-  running.app = await buildApp({ orm: running.orm, logger });
+  running.app = await buildApp({ orm: running.orm, logger, dataloaders: config.dataloaders });
   await running.app.listen({ host: config.host, port: config.port });
   const { port } = running.app.server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;

@@ -17,13 +17,17 @@ import { usersByIds } from '../services/user.service';
 export type Loaders = ReturnType<typeof createLoaders>;
 
 /** The loaders of one operation, all reading through its fork (so rows join its identity map). */
-export function createLoaders(em: EntityManager) {
+export function createLoaders(em: EntityManager, { batch }: { batch: boolean }) {
   const ctx = { em };
+  const byId = <Value>(fetch: (ids: readonly string[]) => Promise<Array<Value | null>>) =>
+    new DataLoader<string, Value | null>(fetch, { batch });
+  const byParent = <Args, Value>(fetch: (parentIds: string[], args: Args) => Promise<Map<string, Value>>, missing: Value) =>
+    byParentAndArgs(fetch, missing, batch);
   return {
-    userById: new DataLoader<string, User | null>((ids) => usersByIds(ctx, ids)),
-    nodeById: new DataLoader<string, Node | null>((ids) => nodesByIds(ctx, ids)),
-    eventById: new DataLoader<string, Event | null>((ids) => eventsByIds(ctx, ids)),
-    recommendationById: new DataLoader<string, Recommendation | null>((ids) => recommendationsByIds(ctx, ids)),
+    userById: byId<User>((ids) => usersByIds(ctx, ids)),
+    nodeById: byId<Node>((ids) => nodesByIds(ctx, ids)),
+    eventById: byId<Event>((ids) => eventsByIds(ctx, ids)),
+    recommendationById: byId<Recommendation>((ids) => recommendationsByIds(ctx, ids)),
     latestEventByNode: byParent<void, Event | null>(async (ids) => latestEventsByNode(ctx, ids), null),
     eventsByNode: byParent<EventWindowArgs, Event[]>((ids, args) => eventPagesByNode(ctx, ids, args), []),
     eventCountByNode: byParent<Pick<EventWindowArgs, 'from' | 'to'>, number>((ids, w) => eventCountsByNode(ctx, ids, w), 0),
@@ -47,9 +51,10 @@ export interface ParentKey<Args> {
  * Keys that share arguments are fetched together, in one statement for all their parents; the cache is
  * keyed by parent and arguments.
  */
-function byParent<Args, Value>(
+function byParentAndArgs<Args, Value>(
   fetch: (parentIds: string[], args: Args) => Promise<Map<string, Value>>,
   missing: Value,
+  batch: boolean,
 ): DataLoader<ParentKey<Args>, Value, string> {
   return new DataLoader<ParentKey<Args>, Value, string>(
     async (keys) => {
@@ -67,6 +72,6 @@ function byParent<Args, Value>(
       }
       return keys.map((key) => results.get(JSON.stringify(key.args ?? null))?.get(key.parentId) ?? missing);
     },
-    { cacheKeyFn: (key) => JSON.stringify([key.parentId, key.args ?? null]) },
+    { batch, cacheKeyFn: (key) => JSON.stringify([key.parentId, key.args ?? null]) },
   );
 }

@@ -31,13 +31,14 @@ export interface GraphQLServerOptions {
   readonly orm: Orm;
   readonly logger: Logger;
   readonly stats: UnitOfWorkStats;
+  readonly dataloaders: boolean;
   /** Extra schema for tests that probe the unit of work through fields the API itself does not have. */
   readonly extension?: { typeDefs: string; resolvers: ResolverMap };
 }
 
 /** The Apollo server: schema from `schema/`, one unit of work per operation, one error mapping. */
 export function createGraphQLServer(options: GraphQLServerOptions): ApolloServer<GraphQLContext> {
-  const { orm, logger, stats, extension } = options;
+  const { orm, logger, stats, dataloaders, extension } = options;
   return new ApolloServer<GraphQLContext>({
     typeDefs: [...loadTypeDefs(), ...(extension ? [extension.typeDefs] : [])],
     resolvers: [resolvers as ResolverMap, ...(extension ? [extension.resolvers] : [])],
@@ -51,7 +52,7 @@ export function createGraphQLServer(options: GraphQLServerOptions): ApolloServer
     formatError: createErrorFormatter(logger),
     logger,
     plugins: [
-      createUnitOfWorkPlugin(orm, stats, logger),
+      createUnitOfWorkPlugin(orm, stats, logger, { dataloaders }),
       createCostLimitPlugin(),
       // GET /graphql in a browser is our own GraphiQL page (src/http), not Apollo's CDN-hosted one.
       ApolloServerPluginLandingPageDisabled(),

@@ -23,13 +23,18 @@ export class UnitOfWorkStats {
  * finished without errors is flushed in one transaction; anything else is cleared. A failed flush
  * turns the response into that error with `data: null`.
  */
-export function createUnitOfWorkPlugin(orm: Orm, stats: UnitOfWorkStats, logger: Logger): ApolloServerPlugin<GraphQLContext> {
+export function createUnitOfWorkPlugin(
+  orm: Orm,
+  stats: UnitOfWorkStats,
+  logger: Logger,
+  options: { dataloaders: boolean },
+): ApolloServerPlugin<GraphQLContext> {
   return {
     async requestDidStart({ contextValue }) {
       // Per operation, on the operation's own (shallow-cloned) context: batched operations run concurrently.
       const em = orm.em.fork({ clear: true, useContext: false, flushMode: FlushMode.COMMIT });
       contextValue.em = em;
-      contextValue.loaders = createLoaders(em);
+      contextValue.loaders = createLoaders(em, { batch: options.dataloaders });
       stats.liveForks++;
       stats.operations++;
       let isMutation = false;

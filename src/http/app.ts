@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import { DatabaseStats } from '../db/database-stats';
 import type { Orm } from '../db/orm';
 import { createGraphQLServer, type GraphQLServerOptions } from '../graphql/server';
 import { UnitOfWorkStats } from '../graphql/unit-of-work.plugin';
@@ -11,20 +12,22 @@ import { metricsRoutes } from './metrics.routes';
 export interface AppDependencies {
   readonly orm: Orm;
   readonly logger: Logger;
+  /** DataLoaders batch lookups (the default); false only to measure the N+1 they remove. */
+  readonly dataloaders?: boolean;
   /** Tests only: extra schema to probe the unit of work with. */
   readonly graphqlExtension?: GraphQLServerOptions['extension'];
 }
 
 /** The HTTP application, ready to `listen` (main.ts) or to `inject` (tests). */
-export async function buildApp({ orm, logger, graphqlExtension }: AppDependencies): Promise<FastifyInstance> {
+export async function buildApp({ orm, logger, dataloaders = true, graphqlExtension }: AppDependencies): Promise<FastifyInstance> {
   const app = Fastify({ loggerInstance: logger, return503OnClosing: true, bodyLimit: 16 * 1024 * 1024 });
   const stats = new UnitOfWorkStats();
-  const apollo = createGraphQLServer({ orm, logger, stats, extension: graphqlExtension });
+  const apollo = createGraphQLServer({ orm, logger, stats, dataloaders, extension: graphqlExtension });
   await apollo.start();
   // app.close() stops taking requests and waits for those in flight (Fastify), then stops Apollo.
   app.addHook('onClose', () => apollo.stop());
   await app.register(healthRoutes, { orm });
-  await app.register(metricsRoutes, { orm, stats });
+  await app.register(metricsRoutes, { database: new DatabaseStats(orm), stats });
   await app.register(graphqlRoutes, { apollo });
   await app.register(graphiqlAssetRoutes);
   return app;

@@ -1,20 +1,12 @@
 import type { FastifyInstance } from 'fastify';
-import type { Orm } from '../db/orm';
+import type { DatabaseStats } from '../db/database-stats';
 import type { UnitOfWorkStats } from '../graphql/unit-of-work.plugin';
 
-interface TarnPool {
-  numUsed(): number;
-  numFree(): number;
-  numPendingAcquires(): number;
-  numPendingCreates(): number;
-  max: number;
-}
-
 /** Prometheus text metrics: units of work (live forks) and the connection pool. */
-export function metricsRoutes(app: FastifyInstance, options: { orm: Orm; stats: UnitOfWorkStats }, done: () => void): void {
+export function metricsRoutes(app: FastifyInstance, options: { database: DatabaseStats; stats: UnitOfWorkStats }, done: () => void): void {
   app.get('/metrics', (_request, reply) => {
-    const { stats } = options;
-    const pool = (options.orm.em.getConnection().getKnex().client as { pool?: TarnPool }).pool;
+    const { stats, database } = options;
+    const { pool } = database;
     const lines = [
       gauge('aquamind_unit_of_work_live_forks', 'Forked EntityManagers of operations not yet completed', stats.liveForks),
       counter('aquamind_unit_of_work_operations_total', 'GraphQL operations started', stats.operations),
@@ -25,6 +17,8 @@ export function metricsRoutes(app: FastifyInstance, options: { orm: Orm; stats: 
       gauge('aquamind_db_pool_free', 'Idle connections in the pool', pool?.numFree() ?? 0),
       gauge('aquamind_db_pool_pending_acquires', 'Requests waiting for a connection', pool?.numPendingAcquires() ?? 0),
       gauge('aquamind_db_pool_max', 'Pool size limit', pool?.max ?? 0),
+      gauge('aquamind_db_pool_used_peak', 'Most connections checked out at once since start-up', database.peakUsed),
+      counter('aquamind_sql_statements_total', 'SQL statements sent to PostgreSQL', database.statements),
     ];
     return reply.type('text/plain; version=0.0.4').send(lines.join(''));
   });

@@ -1,0 +1,27 @@
+import type { Orm } from './orm';
+
+/** The parts of knex's connection pool (tarn) that the metrics read. */
+export interface TarnPool {
+  numUsed(): number;
+  numFree(): number;
+  numPendingAcquires(): number;
+  numPendingCreates(): number;
+  max: number;
+  on(event: 'acquireSuccess', listener: () => void): void;
+}
+
+/** What the database connection has done since start-up: statements sent, most connections checked out at once. */
+export class DatabaseStats {
+  statements = 0;
+  peakUsed = 0;
+  readonly pool: TarnPool | undefined;
+
+  constructor(orm: Orm) {
+    const knex = orm.em.getConnection().getKnex();
+    this.pool = (knex.client as { pool?: TarnPool }).pool;
+    knex.on('query', () => this.statements++);
+    this.pool?.on('acquireSuccess', () => {
+      this.peakUsed = Math.max(this.peakUsed, this.pool!.numUsed());
+    });
+  }
+}
