@@ -1,4 +1,4 @@
-import { bucketStarts } from '../src/services/consumption.service';
+import { bucketStarts } from '../src/services/consumption.reads';
 import { RECORD_EVENTS } from './support/documents';
 import { createOwnerAndNode } from './support/fixtures';
 import { createTestApi, type TestApi } from './support/test-api';

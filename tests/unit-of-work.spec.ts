@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
+import { User } from '../src/entities';
 import type { GraphQLContext } from '../src/graphql/context';
+import { findByIds } from '../src/services/lookup';
 import { touch } from '../src/services/versioning';
 import { CREATE_USER, newUserInput, USER } from './support/documents';
 import { createTestApi, type TestApi } from './support/test-api';
@@ -12,7 +14,7 @@ import { createTestApi, type TestApi } from './support/test-api';
 const probe = {
   typeDefs: /* GraphQL */ `
     extend type Query {
-      "Test probe: changes a user in memory during a query."
+      "Test probe: changes a user entity in memory during a query."
       probeRenameUser(id: ID!, firstName: String!): User
       "Test probe: the id of this operation's fork and whether its loaders are the global ones."
       probeFork: String!
@@ -27,7 +29,7 @@ const probe = {
   resolvers: {
     Query: {
       probeRenameUser: async (_: unknown, args: { id: string; firstName: string }, ctx: GraphQLContext) => {
-        const user = await ctx.loaders.userById.load(args.id);
+        const [user] = await findByIds(ctx.em, User, [args.id]);
         if (user) user.firstName = args.firstName;
         return user;
       },
@@ -35,7 +37,7 @@ const probe = {
     },
     Mutation: {
       probeSlowRename: async (_: unknown, args: { id: string; firstName: string; ms: number }, ctx: GraphQLContext) => {
-        const user = await ctx.loaders.userById.load(args.id);
+        const [user] = await findByIds(ctx.em, User, [args.id]);
         await sleep(args.ms);
         if (user) {
           user.firstName = args.firstName;

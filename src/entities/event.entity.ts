@@ -1,9 +1,10 @@
 import { defineEntity, OptionalProps, type Ref } from '@mikro-orm/core';
 import { newId } from './ids';
 import { type Node, NodeSchema } from './node.entity';
+import type { EventRecord } from './records';
 
 /** One water-consumption reading of a node. */
-export class Event {
+export class Event implements EventRecord {
   [OptionalProps]?: 'recordedAt';
 
   id: string = newId();

@@ -1,9 +1,10 @@
 import { defineEntity, OptionalProps, type Ref } from '@mikro-orm/core';
 import { newId } from './ids';
 import { type User, UserSchema } from './user.entity';
+import type { NodeRecord } from './records';
 
 /** An IoT device (valve, gate, relay, flow or level sensor) owned by a user. */
-export class Node {
+export class Node implements NodeRecord {
   [OptionalProps]?: 'description' | 'active' | 'registeredAt' | 'updatedAt' | 'version';
 
   id: string = newId();

@@ -1,8 +1,9 @@
 import { defineEntity, OptionalProps } from '@mikro-orm/core';
 import { newId } from './ids';
+import type { RecommendationRecord } from './records';
 
 /** A water-saving tip shown in the app. */
-export class Recommendation {
+export class Recommendation implements RecommendationRecord {
   [OptionalProps]?: 'active' | 'createdAt' | 'updatedAt' | 'version';
 
   id: string = newId();

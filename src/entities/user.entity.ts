@@ -1,11 +1,12 @@
 import { defineEntity, OptionalProps } from '@mikro-orm/core';
 import { newId } from './ids';
+import type { UserRecord } from './records';
 
 export const ROLES = ['ADMIN', 'USER'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** A person who owns nodes. Never hard-deleted: `active = false` is the soft delete. */
-export class User {
+export class User implements UserRecord {
   [OptionalProps]?: 'role' | 'active' | 'registeredAt' | 'updatedAt' | 'version' | 'secondLastName' | 'birthDate';
 
   id: string = newId();

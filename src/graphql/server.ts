@@ -1,7 +1,11 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ApolloServer, type ApolloServerOptions } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from '@apollo/server/plugin/disabled';
 import type { Orm } from '../db/orm';
 import type { Logger } from '../logger';
 import type { GraphQLContext } from './context';
@@ -56,6 +60,9 @@ export function createGraphQLServer(options: GraphQLServerOptions): ApolloServer
       createCostLimitPlugin(),
       // GET /graphql in a browser is our own GraphiQL page (src/http), not Apollo's CDN-hosted one.
       ApolloServerPluginLandingPageDisabled(),
+      // Both would hook every field resolution (cache hints, traces) for nothing we use: no CDN, no Apollo Studio.
+      ApolloServerPluginCacheControlDisabled(),
+      ApolloServerPluginUsageReportingDisabled(),
     ],
   });
 }

@@ -1,10 +1,7 @@
 import { Node, User } from '../entities';
-import { groupBy } from '../shared/group-by';
 import type { ServiceContext } from './context';
 import { InvalidInputError, NotFoundError } from './errors';
 import { findByIds } from './lookup';
-import { containsPattern, cursorParts, decodeCursor, encodeCursor, pageById, pageSize, type Connection } from './pagination';
-import { uuidArray } from './sql';
 import * as valid from './validation';
 import { expectVersion, touch } from './versioning';
 
@@ -18,26 +15,6 @@ export interface UpdateNodeData {
   name?: string | null;
   description?: string | null;
   expectedVersion?: number | null;
-}
-
-export interface NodeFilter {
-  first?: number | null;
-  after?: string | null;
-  ownerId?: string | null;
-  active?: boolean | null;
-  search?: string | null;
-}
-
-/** Arguments of a user's `nodes` list; loaders batch every owner that shares them. */
-export interface OwnerNodesArgs {
-  first: number;
-  after: string | null;
-}
-
-const CURSOR = 'node';
-
-export function nodeCursor(node: Node): string {
-  return encodeCursor(CURSOR, [node.id]);
 }
 
 /** Registers a node for an existing, active user. */
@@ -69,54 +46,8 @@ export async function deleteNode(ctx: ServiceContext, id: string): Promise<Node>
   return node;
 }
 
-export function nodesByIds(ctx: ServiceContext, ids: readonly string[]): Promise<Array<Node | null>> {
-  return findByIds(ctx.em, Node, ids);
-}
-
-/** A page of nodes, oldest first. */
-export async function listNodes(ctx: ServiceContext, filter: NodeFilter): Promise<Connection<Node>> {
-  const where: Record<string, unknown> = {};
-  if (filter.ownerId !== null && filter.ownerId !== undefined) where.owner = valid.id('ownerId', filter.ownerId);
-  if (filter.active !== null && filter.active !== undefined) where.active = filter.active;
-  if (filter.search) {
-    const pattern = containsPattern(valid.text('search', filter.search, { max: 100 }));
-    where.$or = [{ name: { $ilike: pattern } }, { description: { $ilike: pattern } }];
-  }
-  return pageById(ctx.em, Node, CURSOR, where, filter);
-}
-
-/** Validates a user's `nodes(first, after)` arguments. */
-export function ownerNodesArgs(first: number | null | undefined, after: string | null | undefined): OwnerNodesArgs {
-  return { first: pageSize(first), after: decodeCursor(CURSOR, after, [cursorParts.id])?.[0] ?? null };
-}
-
-/** The first `args.first + 1` nodes of each owner, in one statement for all owners. */
-export async function nodePagesByOwner(
-  ctx: ServiceContext,
-  ownerIds: readonly string[],
-  args: OwnerNodesArgs,
-): Promise<Map<string, Node[]>> {
-  const rows = await ctx.em.execute<Array<Record<string, unknown>>>(
-    `select n.* from unnest(?::uuid[]) as parent(id)
-     cross join lateral (
-       select * from nodes where owner_id = parent.id and (?::uuid is null or id > ?::uuid) order by id limit ?
-     ) n`,
-    [uuidArray(ownerIds), args.after, args.after, args.first + 1],
-  );
-  return groupBy(rows.map((row) => ctx.em.map(Node, row)), (node) => node.owner.id);
-}
-
-/** How many nodes each owner has, in one statement. */
-export async function nodeCountsByOwner(ctx: ServiceContext, ownerIds: readonly string[]): Promise<Map<string, number>> {
-  const rows = await ctx.em.execute<Array<{ owner_id: string; count: string }>>(
-    'select owner_id, count(*) as count from nodes where owner_id = any(?::uuid[]) group by owner_id',
-    [uuidArray(ownerIds)],
-  );
-  return new Map(rows.map((row) => [row.owner_id, Number(row.count)]));
-}
-
 async function getNode(ctx: ServiceContext, id: string): Promise<Node> {
-  const [node] = await nodesByIds(ctx, [valid.id('id', id)]);
+  const [node] = await findByIds(ctx.em, Node, [valid.id('id', id)]);
   if (!node) throw new NotFoundError('Node', id);
   return node;
 }

@@ -2,16 +2,16 @@ import type { EntityClass, FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { InvalidInputError } from './errors';
 
-/** A page of a list, in the Relay connection shape. `totalCount` runs its query only when asked for. */
+/**
+ * A page of a list, behind the Relay connection shape. Each row is its own edge, and cursors and
+ * `totalCount` are computed only when a client asks for them (most pages never need either).
+ */
 export interface Connection<T> {
-  readonly edges: ReadonlyArray<Edge<T>>;
-  readonly pageInfo: { readonly hasNextPage: boolean; readonly endCursor: string | null };
-  readonly totalCount: () => Promise<number>;
-}
-
-export interface Edge<T> {
-  readonly cursor: string;
-  readonly node: T;
+  /** The rows of this page, in order. */
+  readonly page: T[];
+  readonly hasNextPage: boolean;
+  cursorOf(row: T): string;
+  totalCount(): Promise<number>;
 }
 
 /** Page-size bounds of every list. */
@@ -75,18 +75,24 @@ export function decodeCursor(
  * Builds a connection from up to `first + 1` rows (the extra row only tells that a next page exists).
  */
 export function toConnection<T>(
-  rows: readonly T[],
+  rows: T[],
   first: number,
   cursorOf: (row: T) => string,
   totalCount: () => Promise<number>,
 ): Connection<T> {
-  const page = rows.slice(0, first);
-  const edges = page.map((node) => ({ cursor: cursorOf(node), node }));
-  return {
-    edges,
-    pageInfo: { hasNextPage: rows.length > first, endCursor: edges.at(-1)?.cursor ?? null },
-    totalCount,
-  };
+  const hasNextPage = rows.length > first;
+  return { page: hasNextPage ? rows.slice(0, first) : rows, hasNextPage, cursorOf, totalCount };
+}
+
+/** The cursor of the last row of a page; null when the page is empty. */
+export function endCursor<T>(connection: Connection<T>): string | null {
+  const last = connection.page.at(-1);
+  return last === undefined ? null : connection.cursorOf(last);
+}
+
+/** The cursor of a row of an id-ordered list (see {@link pageById}). */
+export function idCursor(kind: string, row: { readonly id: string }): string {
+  return encodeCursor(kind, [row.id]);
 }
 
 /** `text` with LIKE wildcards escaped, to match itself literally with `like`/`ilike`. */
@@ -100,19 +106,26 @@ export function containsPattern(text: string): string {
 }
 
 /**
- * A page of `entity` rows matching `where`, oldest first: ids are UUIDv7, so they sort by creation and
- * serve as the keyset. `totalCount` counts every match.
+ * A page of `entity` rows matching `where`, oldest first, as records (plain rows, not entities): ids
+ * are UUIDv7, so they sort by creation and serve as the keyset. `totalCount` counts every match.
  */
-export async function pageById<T extends { id: string }>(
+export async function pageById<T extends object, R extends { readonly id: string }>(
   em: EntityManager,
   entity: EntityClass<T>,
   kind: string,
   where: FilterQuery<T>,
   args: { first?: number | null; after?: string | null },
-): Promise<Connection<T>> {
+  toRecord: (row: Record<string, unknown>) => R,
+): Promise<Connection<R>> {
   const first = pageSize(args.first);
   const after = decodeCursor(kind, args.after, [cursorParts.id])?.[0];
   const page = after ? ({ $and: [where, { id: { $gt: after } }] } as FilterQuery<T>) : where;
-  const rows = await em.find(entity, page, { orderBy: { id: 'asc' } as never, limit: first + 1 });
-  return toConnection(rows, first, (row) => encodeCursor(kind, [row.id]), () => em.count(entity, where));
+  const rows = await em
+    .createQueryBuilder(entity)
+    .select('*')
+    .where(page)
+    .orderBy({ id: 'asc' })
+    .limit(first + 1)
+    .execute<Array<Record<string, unknown>>>('all', false);
+  return toConnection(rows.map(toRecord), first, (row) => idCursor(kind, row), () => em.count(entity, where));
 }

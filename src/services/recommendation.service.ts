@@ -2,7 +2,7 @@ import { Recommendation } from '../entities';
 import type { ServiceContext } from './context';
 import { ConflictError, NotFoundError } from './errors';
 import { findByIds } from './lookup';
-import { escapeLike, pageById, type Connection } from './pagination';
+import { escapeLike } from './pagination';
 import * as valid from './validation';
 import { expectVersion, touch } from './versioning';
 
@@ -21,13 +21,6 @@ export interface UpdateRecommendationData {
   expectedVersion?: number | null;
 }
 
-export interface RecommendationFilter {
-  first?: number | null;
-  after?: string | null;
-  active?: boolean | null;
-}
-
-export const MAX_RANDOM_RECOMMENDATIONS = 20;
 /** Adds a tip. A title taken by an active tip is refused by the database at flush (CONFLICT). */
 export function createRecommendation(ctx: ServiceContext, data: CreateRecommendationData): Recommendation {
   const recommendation = ctx.em.create(Recommendation, {
@@ -69,28 +62,8 @@ export async function setRecommendationActive(ctx: ServiceContext, id: string, a
   return tip;
 }
 
-export function recommendationsByIds(ctx: ServiceContext, ids: readonly string[]): Promise<Array<Recommendation | null>> {
-  return findByIds(ctx.em, Recommendation, ids);
-}
-
-/** A page of tips, oldest first. */
-export async function listRecommendations(ctx: ServiceContext, filter: RecommendationFilter): Promise<Connection<Recommendation>> {
-  const where = filter.active === null || filter.active === undefined ? {} : { active: filter.active };
-  return pageById(ctx.em, Recommendation, 'recommendation', where, filter);
-}
-
-/** Up to `count` different active tips in random order. */
-export async function randomRecommendations(ctx: ServiceContext, count: number | null | undefined): Promise<Recommendation[]> {
-  const limit = valid.intInRange('count', count ?? 3, 1, MAX_RANDOM_RECOMMENDATIONS);
-  const rows = await ctx.em.execute<Array<Record<string, unknown>>>(
-    'select * from recommendations where active order by random() limit ?',
-    [limit],
-  );
-  return rows.map((row) => ctx.em.map(Recommendation, row));
-}
-
 async function getRecommendation(ctx: ServiceContext, id: string): Promise<Recommendation> {
-  const [tip] = await recommendationsByIds(ctx, [valid.id('id', id)]);
+  const [tip] = await findByIds(ctx.em, Recommendation, [valid.id('id', id)]);
   if (!tip) throw new NotFoundError('Recommendation', id);
   return tip;
 }

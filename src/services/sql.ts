@@ -10,3 +10,17 @@ export function uuidArray(ids: readonly string[]): string {
   }
   return `{${ids.join(',')}}`;
 }
+
+/** A row as the driver returns it: column names, timestamps as PostgreSQL's text (MikroORM's type parsers). */
+export type Row = Record<string, unknown>;
+
+/** A `timestamptz` column's text as an instant. */
+export function instant(value: unknown): Date {
+  return new Date(value as string);
+}
+
+/** Records in the order of `ids`, null where none has that id: what a DataLoader batch returns. */
+export function inOrderOf<R extends { readonly id: string }>(ids: readonly string[], records: readonly R[]): Array<R | null> {
+  const byId = new Map(records.map((record) => [record.id, record]));
+  return ids.map((id) => byId.get(id) ?? null);
+}

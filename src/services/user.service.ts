@@ -3,7 +3,6 @@ import { hashPassword } from '../shared/password';
 import type { ServiceContext } from './context';
 import { NotFoundError } from './errors';
 import { findByIds } from './lookup';
-import { containsPattern, pageById, type Connection } from './pagination';
 import * as valid from './validation';
 import { expectVersion, touch } from './versioning';
 
@@ -26,13 +25,6 @@ export interface UpdateUserData {
   secondLastName?: string | null;
   birthDate?: string | null;
   expectedVersion?: number | null;
-}
-
-export interface UserFilter {
-  first?: number | null;
-  after?: string | null;
-  search?: string | null;
-  active?: boolean | null;
 }
 
 /** Registers a user with role USER. Taken usernames and emails are refused by the database at flush. */
@@ -79,24 +71,8 @@ export async function setUserActive(ctx: ServiceContext, id: string, active: boo
   return user;
 }
 
-/** Users by id (null where none), batched for DataLoader. */
-export function usersByIds(ctx: ServiceContext, ids: readonly string[]): Promise<Array<User | null>> {
-  return findByIds(ctx.em, User, ids);
-}
-
-/** A page of users, oldest first. */
-export async function listUsers(ctx: ServiceContext, filter: UserFilter): Promise<Connection<User>> {
-  const where: Record<string, unknown> = {};
-  if (filter.active !== null && filter.active !== undefined) where.active = filter.active;
-  if (filter.search) {
-    const pattern = containsPattern(valid.text('search', filter.search, { max: 100 }));
-    where.$or = ['username', 'email', 'firstName', 'lastName'].map((field) => ({ [field]: { $ilike: pattern } }));
-  }
-  return pageById(ctx.em, User, 'user', where, filter);
-}
-
 async function getUserForUpdate(ctx: ServiceContext, id: string, expectedVersion: number | null | undefined): Promise<User> {
-  const [user] = await usersByIds(ctx, [valid.id('id', id)]);
+  const [user] = await findByIds(ctx.em, User, [valid.id('id', id)]);
   if (!user) throw new NotFoundError('User', id);
   expectVersion('User', user, expectedVersion);
   return user;

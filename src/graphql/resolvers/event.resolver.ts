@@ -1,4 +1,5 @@
-import { listEvents, recordEvent, recordEvents } from '../../services/event.service';
+import { listEvents } from '../../services/event.reads';
+import { recordEvent, recordEvents } from '../../services/event.service';
 import * as valid from '../../services/validation';
 import type { Resolvers } from '../generated/resolvers-types';
 import { required } from './required';

@@ -1,5 +1,6 @@
 import type { Resolvers } from '../generated/resolvers-types';
 import { DateScalar, DateTimeScalar, DecimalScalar } from '../scalars';
+import { connectionResolvers } from './connection.resolver';
 import { eventResolvers } from './event.resolver';
 import { nodeResolvers } from './node.resolver';
 import { recommendationResolvers } from './recommendation.resolver';
@@ -25,4 +26,5 @@ export const resolvers: Resolvers = {
   User: userResolvers.User,
   Node: nodeResolvers.Node,
   Event: eventResolvers.Event,
+  ...connectionResolvers,
 };

@@ -1,15 +1,17 @@
-import { consumptionPeriods } from '../../services/consumption.service';
-import { eventCursor, eventWindowArgs } from '../../services/event.service';
-import { createNode, deleteNode, listNodes, updateNode } from '../../services/node.service';
+import { consumptionPeriods } from '../../services/consumption.reads';
+import { eventCursor, eventWindowArgs } from '../../services/event.reads';
+import { listNodes } from '../../services/node.reads';
+import { createNode, deleteNode, updateNode } from '../../services/node.service';
 import { toConnection } from '../../services/pagination';
 import * as valid from '../../services/validation';
 import type { Resolvers } from '../generated/resolvers-types';
+import { primed } from '../loaders';
 import { required } from './required';
 
 export const nodeResolvers: Resolvers = {
   Query: {
     node: (_, { id }, ctx) => ctx.loaders.nodeById.load(valid.id('id', id)),
-    nodes: (_, args, ctx) => listNodes(ctx, args),
+    nodes: async (_, args, ctx) => primed(ctx.loaders.nodeById, await listNodes(ctx, args)),
   },
   Mutation: {
     createNode: async (_, { input }, ctx) => ({ node: await createNode(ctx, input) }),
@@ -18,15 +20,15 @@ export const nodeResolvers: Resolvers = {
   },
   Node: {
     owner: async (node, _, ctx) => required(await ctx.loaders.userById.load(node.owner.id), 'owner', node.id),
-    latestEvent: (node, _, ctx) => ctx.loaders.latestEventByNode.load({ parentId: node.id, args: undefined }),
+    latestEvent: (node, _, ctx) => ctx.loaders.latestEventByNode.load(node.id),
     events: async (node, filter, ctx) => {
       const args = eventWindowArgs(filter);
-      const events = await ctx.loaders.eventsByNode.load({ parentId: node.id, args });
+      const events = await ctx.loaders.eventsByNode(args).load(node.id);
       return toConnection(events, args.first, eventCursor, () =>
-        ctx.loaders.eventCountByNode.load({ parentId: node.id, args: { from: args.from, to: args.to } }),
+        ctx.loaders.eventCountByNode({ from: args.from, to: args.to }).load(node.id),
       );
     },
     consumption: (node, { granularity, periods }, ctx) =>
-      ctx.loaders.consumptionByNode.load({ parentId: node.id, args: { granularity, periods: consumptionPeriods(periods) } }),
+      ctx.loaders.consumptionByNode({ granularity, periods: consumptionPeriods(periods) }).load(node.id),
   },
 };

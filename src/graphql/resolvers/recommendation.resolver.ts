@@ -1,10 +1,5 @@
-import {
-  createRecommendation,
-  listRecommendations,
-  randomRecommendations,
-  setRecommendationActive,
-  updateRecommendation,
-} from '../../services/recommendation.service';
+import { listRecommendations, randomRecommendations } from '../../services/recommendation.reads';
+import { createRecommendation, setRecommendationActive, updateRecommendation } from '../../services/recommendation.service';
 import * as valid from '../../services/validation';
 import type { Resolvers } from '../generated/resolvers-types';
 

@@ -1,13 +1,15 @@
-import { nodeCursor, ownerNodesArgs } from '../../services/node.service';
-import { toConnection } from '../../services/pagination';
-import { createUser, listUsers, setUserActive, updateUser } from '../../services/user.service';
+import { NODE_CURSOR, ownerNodesArgs } from '../../services/node.reads';
+import { idCursor, toConnection } from '../../services/pagination';
+import { listUsers } from '../../services/user.reads';
+import { createUser, setUserActive, updateUser } from '../../services/user.service';
 import * as valid from '../../services/validation';
 import type { Resolvers } from '../generated/resolvers-types';
+import { primed } from '../loaders';
 
 export const userResolvers: Resolvers = {
   Query: {
     user: (_, { id }, ctx) => ctx.loaders.userById.load(valid.id('id', id)),
-    users: (_, args, ctx) => listUsers(ctx, args),
+    users: async (_, args, ctx) => primed(ctx.loaders.userById, await listUsers(ctx, args)),
   },
   Mutation: {
     createUser: async (_, { input }, ctx) => ({ user: await createUser(ctx, input) }),
@@ -18,10 +20,11 @@ export const userResolvers: Resolvers = {
   User: {
     nodes: async (user, { first, after }, ctx) => {
       const args = ownerNodesArgs(first, after);
-      const nodes = await ctx.loaders.nodesByOwner.load({ parentId: user.id, args });
-      return toConnection(nodes, args.first, nodeCursor, () =>
-        ctx.loaders.nodeCountByOwner.load({ parentId: user.id, args: undefined }),
+      const nodes = await ctx.loaders.nodesByOwner(args).load(user.id);
+      const connection = toConnection(nodes, args.first, (node) => idCursor(NODE_CURSOR, node), () =>
+        ctx.loaders.nodeCountByOwner.load(user.id),
       );
+      return primed(ctx.loaders.nodeById, connection);
     },
   },
 };

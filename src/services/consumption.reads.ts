@@ -62,11 +62,12 @@ export async function consumptionByNode(
     [SQL_UNIT[granularity], uuidArray(nodeIds), starts[0]!.toISOString()],
   );
   const sums = groupBy(rows, (row) => `${row.node_id} ${row.bucket}`);
+  const buckets = starts.map((start) => start.toISOString().replace('.000Z', 'Z'));
   return new Map(
     nodeIds.map((nodeId) => [
       nodeId,
-      starts.flatMap((start): ConsumptionBucket[] => {
-        const periodRows = sums.get(`${nodeId} ${start.toISOString().replace('.000Z', 'Z')}`);
+      starts.flatMap((start, i): ConsumptionBucket[] => {
+        const periodRows = sums.get(`${nodeId} ${buckets[i]}`);
         if (!periodRows) return [{ start, total: '0.00', unit: null }];
         return periodRows.map((row) => ({ start, total: row.total, unit: row.unit }));
       }),

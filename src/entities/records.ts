@@ -1,0 +1,61 @@
+import type { Role } from './user.entity';
+
+/**
+ * The read shape of each entity: what queries return as plain rows (no hydration, no identity map),
+ * and what the entity classes satisfy as well, so a GraphQL field resolves the same way from a row a
+ * query read or from the entity a mutation changed. Relations are `{ id }` references, as an entity's
+ * `Ref` is.
+ */
+export interface IdRef {
+  readonly id: string;
+}
+
+/** A user as reads return it; the password hash is never part of it. */
+export interface UserRecord {
+  readonly id: string;
+  readonly username: string;
+  readonly email: string;
+  readonly firstName: string;
+  readonly lastName: string;
+  readonly secondLastName: string | null;
+  /** ISO date (YYYY-MM-DD). */
+  readonly birthDate: string | null;
+  readonly role: Role;
+  readonly active: boolean;
+  readonly registeredAt: Date;
+  readonly updatedAt: Date;
+  readonly version: number;
+}
+
+export interface NodeRecord {
+  readonly id: string;
+  readonly owner: IdRef;
+  readonly name: string;
+  readonly description: string | null;
+  readonly active: boolean;
+  readonly registeredAt: Date;
+  readonly updatedAt: Date;
+  readonly version: number;
+}
+
+export interface EventRecord {
+  readonly id: string;
+  readonly node: IdRef;
+  readonly occurredAt: Date;
+  /** Exact decimal as a string, e.g. "12.50". */
+  readonly consumption: string;
+  readonly unit: string;
+  readonly recordedAt: Date;
+}
+
+export interface RecommendationRecord {
+  readonly id: string;
+  readonly title: string;
+  readonly description: string;
+  readonly imageUrl: string;
+  readonly icon: string;
+  readonly active: boolean;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+  readonly version: number;
+}

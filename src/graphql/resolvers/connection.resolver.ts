@@ -1,0 +1,33 @@
+import { eventCursor } from '../../services/event.reads';
+import { NODE_CURSOR } from '../../services/node.reads';
+import { endCursor, idCursor, type Connection } from '../../services/pagination';
+import { RECOMMENDATION_CURSOR } from '../../services/recommendation.reads';
+import { USER_CURSOR } from '../../services/user.reads';
+import type { Resolvers } from '../generated/resolvers-types';
+
+/** Every connection resolves alike: its rows are its edges, and its PageInfo is the connection itself. */
+const connection = {
+  edges: <T>(c: Connection<T>) => c.page,
+  pageInfo: <T>(c: Connection<T>) => c,
+  totalCount: <T>(c: Connection<T>) => c.totalCount(),
+};
+
+/** An edge is its row: `node` is the row itself, and `cursor` is computed from it only when asked for. */
+function edge<T>(cursorOf: (row: T) => string) {
+  return { node: (row: T) => row, cursor: (row: T) => cursorOf(row) };
+}
+
+export const connectionResolvers: Resolvers = {
+  PageInfo: {
+    hasNextPage: (c) => c.hasNextPage,
+    endCursor: (c) => endCursor(c),
+  },
+  UserConnection: connection,
+  NodeConnection: connection,
+  EventConnection: connection,
+  RecommendationConnection: connection,
+  UserEdge: edge((user) => idCursor(USER_CURSOR, user)),
+  NodeEdge: edge((node) => idCursor(NODE_CURSOR, node)),
+  EventEdge: edge(eventCursor),
+  RecommendationEdge: edge((tip) => idCursor(RECOMMENDATION_CURSOR, tip)),
+};

@@ -1,0 +1,135 @@
+import type { EventRecord } from '../entities';
+import { groupBy } from '../shared/group-by';
+import type { ServiceContext } from './context';
+import { InvalidInputError } from './errors';
+import { cursorParts, decodeCursor, encodeCursor, pageSize, toConnection, type Connection } from './pagination';
+import { inOrderOf, instant, uuidArray, type Row } from './sql';
+import * as valid from './validation';
+
+/** Time window and page of an `events` list; loaders batch every node that shares them. */
+export interface EventWindowArgs {
+  first: number;
+  /** Keyset position: the (occurredAt, id) of the last event of the previous page. */
+  after: { occurredAt: string; id: string } | null;
+  from: string | null;
+  to: string | null;
+}
+
+export interface EventFilter {
+  first?: number | null;
+  after?: string | null;
+  nodeId?: string | null;
+  from?: Date | null;
+  to?: Date | null;
+}
+
+const CURSOR = 'event';
+const COLUMNS = 'id, node_id, occurred_at, consumption, unit, recorded_at';
+/** The window and keyset conditions every events list shares; parameters: from ×2, to ×2, after (instant ×2, id). */
+const WINDOW = `(?::timestamptz is null or occurred_at >= ?::timestamptz)
+  and (?::timestamptz is null or occurred_at < ?::timestamptz)`;
+const AFTER = '(?::timestamptz is null or (occurred_at, id) < (?::timestamptz, ?::uuid))';
+
+function toEventRecord(row: Row): EventRecord {
+  return {
+    id: row.id as string,
+    node: { id: row.node_id as string },
+    occurredAt: instant(row.occurred_at),
+    consumption: row.consumption as string,
+    unit: row.unit as string,
+    recordedAt: instant(row.recorded_at),
+  };
+}
+
+function windowParams(args: Pick<EventWindowArgs, 'from' | 'to'>): unknown[] {
+  return [args.from, args.from, args.to, args.to];
+}
+
+function afterParams(args: EventWindowArgs): unknown[] {
+  return [args.after?.occurredAt ?? null, args.after?.occurredAt ?? null, args.after?.id ?? null];
+}
+
+/** Opaque position of an event in a newest-first list. */
+export function eventCursor(event: EventRecord): string {
+  return encodeCursor(CURSOR, [event.occurredAt.toISOString(), event.id]);
+}
+
+/** Validates `events(first, after, from, to)` arguments. */
+export function eventWindowArgs(filter: Pick<EventFilter, 'first' | 'after' | 'from' | 'to'>): EventWindowArgs {
+  const cursor = decodeCursor(CURSOR, filter.after, [cursorParts.instant, cursorParts.id]);
+  if (filter.from && filter.to && filter.from.getTime() > filter.to.getTime()) {
+    throw new InvalidInputError('from', '`from` must not be after `to`');
+  }
+  return {
+    first: pageSize(filter.first),
+    after: cursor ? { occurredAt: cursor[0]!, id: cursor[1]! } : null,
+    from: filter.from?.toISOString() ?? null,
+    to: filter.to?.toISOString() ?? null,
+  };
+}
+
+/** Events by id (null where none), in one statement: the `eventById` loader's batch. */
+export async function eventRecordsByIds(ctx: ServiceContext, ids: readonly string[]): Promise<Array<EventRecord | null>> {
+  const rows = await ctx.em.execute<Row[]>(`select ${COLUMNS} from events where id = any(?::uuid[])`, [uuidArray(ids)]);
+  return inOrderOf(ids, rows.map(toEventRecord));
+}
+
+/** A page of events, newest first, optionally of one node and within [from, to). */
+export async function listEvents(ctx: ServiceContext, filter: EventFilter): Promise<Connection<EventRecord>> {
+  const args = eventWindowArgs(filter);
+  const nodeId = filter.nodeId === null || filter.nodeId === undefined ? null : valid.id('nodeId', filter.nodeId);
+  const where = `(?::uuid is null or node_id = ?::uuid) and ${WINDOW}`;
+  const whereParams = [nodeId, nodeId, ...windowParams(args)];
+  const rows = await ctx.em.execute<Row[]>(
+    `select ${COLUMNS} from events where ${where} and ${AFTER} order by occurred_at desc, id desc limit ?`,
+    [...whereParams, ...afterParams(args), args.first + 1],
+  );
+  return toConnection(rows.map(toEventRecord), args.first, eventCursor, async () => {
+    const [row] = await ctx.em.execute<Array<{ count: string }>>(`select count(*) as count from events where ${where}`, whereParams);
+    return Number(row!.count);
+  });
+}
+
+/** The first `args.first + 1` events of each node in the window, newest first: one statement for all nodes. */
+export async function eventPagesByNode(
+  ctx: ServiceContext,
+  nodeIds: readonly string[],
+  args: EventWindowArgs,
+): Promise<Map<string, EventRecord[]>> {
+  const rows = await ctx.em.execute<Row[]>(
+    `select e.* from unnest(?::uuid[]) as parent(id)
+     cross join lateral (
+       select ${COLUMNS} from events
+       where node_id = parent.id and ${WINDOW} and ${AFTER}
+       order by occurred_at desc, id desc
+       limit ?
+     ) e`,
+    [uuidArray(nodeIds), ...windowParams(args), ...afterParams(args), args.first + 1],
+  );
+  return groupBy(rows.map(toEventRecord), (event) => event.node.id);
+}
+
+/** How many events each node has in the window: one statement for all nodes. */
+export async function eventCountsByNode(
+  ctx: ServiceContext,
+  nodeIds: readonly string[],
+  window: Pick<EventWindowArgs, 'from' | 'to'>,
+): Promise<Map<string, number>> {
+  const rows = await ctx.em.execute<Array<{ node_id: string; count: string }>>(
+    `select node_id, count(*) as count from events where node_id = any(?::uuid[]) and ${WINDOW} group by node_id`,
+    [uuidArray(nodeIds), ...windowParams(window)],
+  );
+  return new Map(rows.map((row) => [row.node_id, Number(row.count)]));
+}
+
+/** The newest event of each node: one statement for all nodes. */
+export async function latestEventsByNode(ctx: ServiceContext, nodeIds: readonly string[]): Promise<Map<string, EventRecord>> {
+  const rows = await ctx.em.execute<Row[]>(
+    `select e.* from unnest(?::uuid[]) as parent(id)
+     cross join lateral (
+       select ${COLUMNS} from events where node_id = parent.id order by occurred_at desc, id desc limit 1
+     ) e`,
+    [uuidArray(nodeIds)],
+  );
+  return new Map(rows.map((row) => [row.node_id as string, toEventRecord(row)]));
+}

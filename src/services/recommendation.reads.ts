@@ -1,0 +1,53 @@
+import { Recommendation, type RecommendationRecord } from '../entities';
+import type { ServiceContext } from './context';
+import { pageById, type Connection } from './pagination';
+import { inOrderOf, instant, uuidArray, type Row } from './sql';
+import * as valid from './validation';
+
+export interface RecommendationFilter {
+  first?: number | null;
+  after?: string | null;
+  active?: boolean | null;
+}
+
+export const MAX_RANDOM_RECOMMENDATIONS = 20;
+/** Cursor kind of the recommendations list. */
+export const RECOMMENDATION_CURSOR = 'recommendation';
+
+const COLUMNS = 'id, title, description, image_url, icon, active, created_at, updated_at, version';
+
+function toRecommendationRecord(row: Row): RecommendationRecord {
+  return {
+    id: row.id as string,
+    title: row.title as string,
+    description: row.description as string,
+    imageUrl: row.image_url as string,
+    icon: row.icon as string,
+    active: row.active as boolean,
+    createdAt: instant(row.created_at),
+    updatedAt: instant(row.updated_at),
+    version: row.version as number,
+  };
+}
+
+/** Tips by id (null where none), in one statement: the `recommendationById` loader's batch. */
+export async function recommendationRecordsByIds(
+  ctx: ServiceContext,
+  ids: readonly string[],
+): Promise<Array<RecommendationRecord | null>> {
+  const rows = await ctx.em.execute<Row[]>(`select ${COLUMNS} from recommendations where id = any(?::uuid[])`, [uuidArray(ids)]);
+  return inOrderOf(ids, rows.map(toRecommendationRecord));
+}
+
+/** A page of tips, oldest first. */
+export function listRecommendations(ctx: ServiceContext, filter: RecommendationFilter): Promise<Connection<RecommendationRecord>> {
+  const where = filter.active === null || filter.active === undefined ? {} : { active: filter.active };
+  return pageById(ctx.em, Recommendation, RECOMMENDATION_CURSOR, where, filter, toRecommendationRecord);
+}
+
+/** Up to `count` different active tips in random order. */
+export async function randomRecommendations(ctx: ServiceContext, count: number | null | undefined): Promise<RecommendationRecord[]> {
+  const limit = valid.intInRange('count', count ?? 3, 1, MAX_RANDOM_RECOMMENDATIONS);
+  const rows = await ctx.em.execute<Row[]>(`select ${COLUMNS} from recommendations where active order by random() limit ?`, [limit]);
+  return rows.map(toRecommendationRecord);
+}

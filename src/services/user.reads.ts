@@ -1,0 +1,52 @@
+import { User, type UserRecord } from '../entities';
+import type { ServiceContext } from './context';
+import { containsPattern, pageById, type Connection } from './pagination';
+import { inOrderOf, instant, uuidArray, type Row } from './sql';
+import * as valid from './validation';
+
+export interface UserFilter {
+  first?: number | null;
+  after?: string | null;
+  search?: string | null;
+  active?: boolean | null;
+}
+
+/** Cursor kind of the users list. */
+export const USER_CURSOR = 'user';
+
+/** Every column of a user but the password hash, which never leaves the database through a read. */
+const COLUMNS = 'id, username, email, first_name, last_name, second_last_name, birth_date, role, active, registered_at, updated_at, version';
+
+function toUserRecord(row: Row): UserRecord {
+  return {
+    id: row.id as string,
+    username: row.username as string,
+    email: row.email as string,
+    firstName: row.first_name as string,
+    lastName: row.last_name as string,
+    secondLastName: row.second_last_name as string | null,
+    birthDate: row.birth_date as string | null,
+    role: row.role as UserRecord['role'],
+    active: row.active as boolean,
+    registeredAt: instant(row.registered_at),
+    updatedAt: instant(row.updated_at),
+    version: row.version as number,
+  };
+}
+
+/** Users by id (null where none), in one statement: the `userById` loader's batch. */
+export async function userRecordsByIds(ctx: ServiceContext, ids: readonly string[]): Promise<Array<UserRecord | null>> {
+  const rows = await ctx.em.execute<Row[]>(`select ${COLUMNS} from users where id = any(?::uuid[])`, [uuidArray(ids)]);
+  return inOrderOf(ids, rows.map(toUserRecord));
+}
+
+/** A page of users, oldest first. */
+export function listUsers(ctx: ServiceContext, filter: UserFilter): Promise<Connection<UserRecord>> {
+  const where: Record<string, unknown> = {};
+  if (filter.active !== null && filter.active !== undefined) where.active = filter.active;
+  if (filter.search) {
+    const pattern = containsPattern(valid.text('search', filter.search, { max: 100 }));
+    where.$or = ['username', 'email', 'firstName', 'lastName'].map((field) => ({ [field]: { $ilike: pattern } }));
+  }
+  return pageById(ctx.em, User, USER_CURSOR, where, filter, toUserRecord);
+}
