@@ -1,9 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { ServiceContext } from '../services/context';
 import type { Loaders } from './loaders';
+import type { UnitOfWork } from './unit-of-work.plugin';
 
 /**
- * What resolvers see. `em` and `loaders` belong to one operation: the unit-of-work plugin sets them at
+ * What resolvers see. `em`, `loaders` and `unitOfWork` belong to one operation: the unit-of-work plugin sets them at
  * `requestDidStart`, before any resolver runs (Apollo shares one context object, shallow-cloned, between
  * the operations of a batched HTTP request, so they cannot be made per request).
  */
@@ -11,10 +12,11 @@ export interface GraphQLContext extends ServiceContext {
   readonly requestId: string;
   em: EntityManager;
   loaders: Loaders;
+  unitOfWork: UnitOfWork;
 }
 
 /** The context of one HTTP request, before the unit-of-work plugin gives each operation its fork. */
 export function createRequestContext(requestId: string): GraphQLContext {
-  // The plugin assigns `em` and `loaders`; a resolver that ran without them would be a bug to fail loudly on.
+  // The plugin assigns `em`, `loaders` and `unitOfWork`; a resolver that ran without them would be a bug to fail loudly on.
   return { requestId } as GraphQLContext;
 }

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ApolloServer, type ApolloServerOptions } from '@apollo/server';
+import type { GraphQLFieldResolver } from 'graphql';
 import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginLandingPageDisabled,
@@ -13,7 +14,7 @@ import { createCostLimitPlugin } from './cost.plugin';
 import { createErrorFormatter } from './errors';
 import { depthLimit, MAX_QUERY_DEPTH } from './limits';
 import { resolvers } from './resolvers';
-import { createUnitOfWorkPlugin, type UnitOfWorkStats } from './unit-of-work.plugin';
+import { createUnitOfWorkPlugin, flushingEachField, type UnitOfWorkStats } from './unit-of-work.plugin';
 
 /** The SDL files, the API's source of truth: `schema/` at the top of the repository (from src/ or dist/src/). */
 const SCHEMA_DIR =
@@ -40,12 +41,18 @@ export interface GraphQLServerOptions {
   readonly extension?: { typeDefs: string; resolvers: ResolverMap };
 }
 
+/** The resolver map with each Mutation field flushing its changes before its payload resolves (see the unit-of-work plugin). */
+function withFlushingMutations(map: ResolverMap): ResolverMap {
+  const mutation = (map as { Mutation?: Record<string, GraphQLFieldResolver<unknown, GraphQLContext>> }).Mutation;
+  return mutation ? { ...map, Mutation: flushingEachField(mutation) } : map;
+}
+
 /** The Apollo server: schema from `schema/`, one unit of work per operation, one error mapping. */
 export function createGraphQLServer(options: GraphQLServerOptions): ApolloServer<GraphQLContext> {
   const { orm, logger, stats, dataloaders, extension } = options;
   return new ApolloServer<GraphQLContext>({
     typeDefs: [...loadTypeDefs(), ...(extension ? [extension.typeDefs] : [])],
-    resolvers: [resolvers as ResolverMap, ...(extension ? [extension.resolvers] : [])],
+    resolvers: [resolvers as ResolverMap, ...(extension ? [extension.resolvers] : [])].map(withFlushingMutations),
     // Each operation of a batch gets its own unit of work (see the plugin).
     allowBatchedHttpRequests: true,
     introspection: true,

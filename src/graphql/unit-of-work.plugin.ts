@@ -1,6 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { FlushMode } from '@mikro-orm/core';
-import { OperationTypeNode } from 'graphql';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { OperationTypeNode, type GraphQLFieldResolver } from 'graphql';
 import type { Orm } from '../db/orm';
 import type { Logger } from '../logger';
 import type { GraphQLContext } from './context';
@@ -17,11 +18,22 @@ export class UnitOfWorkStats {
   flushFailures = 0;
 }
 
+/** What the plugin gives each operation besides its fork and loaders. */
+export interface UnitOfWork {
+  /** Flushes a mutation field's changes into the operation's transaction (begun at the first), before its payload resolves. */
+  flushField(): Promise<void>;
+}
+
 /**
  * One unit of work per GraphQL operation: a fork of the EntityManager (FlushMode.COMMIT, so nothing
- * reaches the database early) with its own DataLoaders. When the operation completes, a mutation that
- * finished without errors is flushed in one transaction; anything else is cleared. A failed flush
- * turns the response into that error with `data: null`.
+ * reaches the database unless the plugin says so) with its own DataLoaders.
+ *
+ * A query holds no connection (each statement borrows one) and is cleared at the end: it never writes.
+ * A mutation runs in one transaction, begun once its first field has resolved, so that a connection is
+ * held only from the first write on. Each field's changes are flushed into it before the field's payload
+ * resolves, and the loaders start afresh, so every read of the payload sees what the mutation did. When
+ * the operation ends without errors the transaction commits; otherwise it rolls back, and the mutation
+ * answers `data: null`: all of its fields took effect, or none did. A failed flush or commit is that error.
  */
 export function createUnitOfWorkPlugin(
   orm: Orm,
@@ -29,12 +41,26 @@ export function createUnitOfWorkPlugin(
   logger: Logger,
   options: { dataloaders: boolean },
 ): ApolloServerPlugin<GraphQLContext> {
+  const loadersOf = (em: EntityManager) => createLoaders(em, { batch: options.dataloaders });
   return {
     async requestDidStart({ contextValue }) {
       // Per operation, on the operation's own (shallow-cloned) context: batched operations run concurrently.
       const em = orm.em.fork({ clear: true, useContext: false, flushMode: FlushMode.COMMIT });
       contextValue.em = em;
-      contextValue.loaders = createLoaders(em, { batch: options.dataloaders });
+      contextValue.loaders = loadersOf(em);
+      contextValue.unitOfWork = {
+        async flushField() {
+          try {
+            if (!em.isInTransaction()) await em.begin();
+            await em.flush();
+          } catch (error) {
+            stats.flushFailures++;
+            throw error;
+          }
+          // Cached rows may predate this field's writes.
+          contextValue.loaders = loadersOf(em);
+        },
+      };
       stats.liveForks++;
       stats.operations++;
       let isMutation = false;
@@ -51,7 +77,8 @@ export function createUnitOfWorkPlugin(
             const result = response.body.singleResult;
             if (isMutation && !result.errors?.length) {
               try {
-                await em.flush();
+                if (em.isInTransaction()) await em.commit();
+                else await em.flush();
                 stats.flushed++;
               } catch (error) {
                 stats.flushFailures++;
@@ -69,6 +96,7 @@ export function createUnitOfWorkPlugin(
               response.http.headers.set('retry-after', String(RETRY_AFTER_SECONDS));
             }
           } finally {
+            await rollbackIfOpen(em, logger);
             em.clear();
             stats.liveForks--;
           }
@@ -76,4 +104,31 @@ export function createUnitOfWorkPlugin(
       };
     },
   };
+}
+
+/** Resolvers of Mutation fields, each flushing its changes into the operation's transaction before its payload resolves. */
+export function flushingEachField<Resolver extends GraphQLFieldResolver<unknown, GraphQLContext>>(
+  fields: Record<string, Resolver>,
+): Record<string, GraphQLFieldResolver<unknown, GraphQLContext>> {
+  return Object.fromEntries(
+    Object.entries(fields).map(([name, resolve]) => [
+      name,
+      async (parent: unknown, args: unknown, ctx: GraphQLContext, info: Parameters<Resolver>[3]) => {
+        const payload: unknown = await resolve(parent, args, ctx, info);
+        await ctx.unitOfWork.flushField();
+        return payload;
+      },
+    ]),
+  );
+}
+
+/** Ends a transaction the operation left open (it failed, or its commit did); the connection goes back to the pool. */
+async function rollbackIfOpen(em: EntityManager, logger: Logger): Promise<void> {
+  if (!em.isInTransaction()) return;
+  try {
+    await em.rollback();
+  } catch (error) {
+    // The connection is released by knex either way; nothing of the transaction was committed.
+    logger.warn({ err: error }, 'rollback failed');
+  }
 }

@@ -9,15 +9,17 @@ export interface Versioned {
 }
 
 /**
- * Marks a loaded entity as changed by this unit of work, if it was: its version becomes the loaded one
- * plus one (however many times the operation changes it) and `updatedAt` now. The flush updates the
- * row only where it still has the loaded version, so a concurrent writer's change is never overwritten
- * (OptimisticLockError → CONFLICT), and the response already shows the version the row will have.
+ * Marks a loaded entity as changed, if it was: its version becomes the loaded (or last flushed) one
+ * plus one, however many times the field changes it, and `updatedAt` now. The flush updates the row
+ * only where it still has that version, so a concurrent writer's change is never overwritten
+ * (OptimisticLockError → CONFLICT), and the payload already shows the version the row will have.
+ * Each mutation field is flushed on its own, so two fields updating one row move it by two versions.
  * An update that changes nothing leaves the version alone, so it cannot make other clients' stale.
  */
 export function touch(em: EntityManager, entity: Versioned): void {
   const loaded = loadedState(entity);
   if (loaded?.version === undefined) return; // not yet in the database: inserted with version 1
+  versionBeforeOperation(entity); // remembered before this field's flush makes it the loaded one
   const comparator = em.getComparator();
   const name = wrap(entity, true).__meta.className;
   const changes = comparator.diffEntities(name, loaded, comparator.prepareEntity(entity));
@@ -33,9 +35,13 @@ export function touch(em: EntityManager, entity: Versioned): void {
   entity.updatedAt = new Date();
 }
 
-/** Refuses an update made against an older version than the current one (a lost update otherwise). */
+/**
+ * Refuses an update made against an older version than the current one (a lost update otherwise).
+ * "Current" is what the row held when this operation began: an earlier field of the same mutation
+ * changing the row does not make the client's version stale.
+ */
 export function expectVersion(what: string, entity: Versioned, expected: number | null | undefined): void {
-  const loaded = loadedState(entity)?.version ?? entity.version;
+  const loaded = versionBeforeOperation(entity) ?? entity.version;
   if (expected === null || expected === undefined || expected === loaded) return;
   throw new ConflictError(
     'input.expectedVersion',
@@ -43,7 +49,24 @@ export function expectVersion(what: string, entity: Versioned, expected: number 
   );
 }
 
-/** The entity as this unit of work loaded it from the database; undefined for a new one. */
+/**
+ * The version an entity had when this unit of work first saw it in the database. A mutation flushes
+ * each field into its transaction, which makes the flushed state the "loaded" one; `expectedVersion`
+ * is still checked against what the client could have read. Entities belong to one operation's fork,
+ * so this lives and dies with them.
+ */
+const versionsBeforeOperation = new WeakMap<Versioned, number>();
+
+function versionBeforeOperation(entity: Versioned): number | undefined {
+  let version = versionsBeforeOperation.get(entity);
+  if (version === undefined) {
+    version = loadedState(entity)?.version;
+    if (version !== undefined) versionsBeforeOperation.set(entity, version);
+  }
+  return version;
+}
+
+/** The entity as this unit of work loaded (or last flushed) it; undefined for a new one. */
 function loadedState(entity: Versioned): Partial<Versioned> | undefined {
   return wrap(entity, true).__originalEntityData as Partial<Versioned> | undefined;
 }
