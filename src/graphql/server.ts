@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ApolloServer, type ApolloServerOptions } from '@apollo/server';
+import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { GraphQLFieldResolver } from 'graphql';
 import {
   ApolloServerPluginCacheControlDisabled,
@@ -10,6 +11,7 @@ import {
 import type { Orm } from '../db/orm';
 import type { Logger } from '../logger';
 import type { GraphQLContext } from './context';
+import { compiledExecution } from './compiled-execution';
 import { createCostLimitPlugin } from './cost.plugin';
 import { createErrorFormatter } from './errors';
 import { depthLimit, MAX_QUERY_DEPTH } from './limits';
@@ -50,9 +52,12 @@ function withFlushingMutations(map: ResolverMap): ResolverMap {
 /** The Apollo server: schema from `schema/`, one unit of work per operation, one error mapping. */
 export function createGraphQLServer(options: GraphQLServerOptions): ApolloServer<GraphQLContext> {
   const { orm, logger, stats, dataloaders, extension } = options;
-  return new ApolloServer<GraphQLContext>({
+  const schema = makeExecutableSchema<GraphQLContext>({
     typeDefs: [...loadTypeDefs(), ...(extension ? [extension.typeDefs] : [])],
     resolvers: [resolvers as ResolverMap, ...(extension ? [extension.resolvers] : [])].map(withFlushingMutations),
+  });
+  return new ApolloServer<GraphQLContext>({
+    gateway: compiledExecution(schema),
     // Each operation of a batch gets its own unit of work (see the plugin).
     allowBatchedHttpRequests: true,
     introspection: true,
