@@ -5,6 +5,7 @@ import { OperationTypeNode, type GraphQLFieldResolver } from 'graphql';
 import type { Orm } from '../db/orm';
 import type { Logger } from '../logger';
 import type { GraphQLContext } from './context';
+import { clearPendingEvents, flushPendingEvents } from '../services/pending-events';
 import { flushError, httpStatusFor, RETRY_AFTER_SECONDS } from './errors';
 import { createLoaders } from './loaders';
 
@@ -53,6 +54,7 @@ export function createUnitOfWorkPlugin(
           try {
             if (!em.isInTransaction()) await em.begin();
             await em.flush();
+            await flushPendingEvents(em);
           } catch (error) {
             stats.flushFailures++;
             throw error;
@@ -97,6 +99,7 @@ export function createUnitOfWorkPlugin(
             }
           } finally {
             await rollbackIfOpen(em, logger);
+            clearPendingEvents(em);
             em.clear();
             stats.liveForks--;
           }

@@ -1,7 +1,9 @@
-import { Event, Node } from '../entities';
+import { Node, type EventRecord } from '../entities';
+import { newId } from '../entities/ids';
 import type { ServiceContext } from './context';
 import { InvalidInputError, NotFoundError } from './errors';
 import { findByIds } from './lookup';
+import { persistEvents } from './pending-events';
 import * as valid from './validation';
 
 export interface RecordEventData {
@@ -16,13 +18,13 @@ export const MAX_EVENTS_PER_BATCH = 10_000;
 const CLOCK_SKEW_MS = 5 * 60_000;
 
 /** Records one reading of an active node. */
-export async function recordEvent(ctx: ServiceContext, data: RecordEventData): Promise<Event> {
+export async function recordEvent(ctx: ServiceContext, data: RecordEventData): Promise<EventRecord> {
   const [event] = await recordEventsAt(ctx, [data], (_index, field) => `input.${field}`);
   return event!;
 }
 
 /** Records many readings (at most 10,000) in the operation's unit of work: all of them, or none. */
-export async function recordEvents(ctx: ServiceContext, inputs: readonly RecordEventData[]): Promise<Event[]> {
+export async function recordEvents(ctx: ServiceContext, inputs: readonly RecordEventData[]): Promise<EventRecord[]> {
   if (inputs.length === 0 || inputs.length > MAX_EVENTS_PER_BATCH) {
     throw new InvalidInputError('inputs', `Send from 1 to ${MAX_EVENTS_PER_BATCH} readings at a time (got ${inputs.length})`);
   }
@@ -33,7 +35,7 @@ async function recordEventsAt(
   ctx: ServiceContext,
   inputs: readonly RecordEventData[],
   fieldOf: (index: number, field: string) => string,
-): Promise<Event[]> {
+): Promise<EventRecord[]> {
   const now = Date.now();
   const readings = inputs.map((input, i) => {
     const occurredAt = input.occurredAt ?? new Date(now);
@@ -49,17 +51,15 @@ async function recordEventsAt(
   });
   const nodeIds = [...new Set(readings.map((r) => r.nodeId))];
   const nodes = new Map((await findByIds(ctx.em, Node, nodeIds)).flatMap((node) => (node ? [[node.id, node]] : [])));
-  return readings.map((reading, i) => {
+  // The row gets the database's time of the insert; this one (not exposed by the API) is as near as the app knows.
+  const recordedAt = new Date(now);
+  const events = readings.map((reading, i): EventRecord => {
     const node = nodes.get(reading.nodeId);
     if (!node) throw new NotFoundError('Node', reading.nodeId, fieldOf(i, 'nodeId'));
     if (!node.active) throw new InvalidInputError(fieldOf(i, 'nodeId'), 'The node is deactivated');
-    const event = ctx.em.create(Event, {
-      node,
-      occurredAt: reading.occurredAt,
-      consumption: reading.consumption,
-      unit: reading.unit,
-    });
-    ctx.em.persist(event);
-    return event;
+    const { occurredAt, consumption, unit } = reading;
+    return { id: newId(), node: { id: node.id }, occurredAt, consumption, unit, recordedAt };
   });
+  persistEvents(ctx.em, events);
+  return events;
 }

@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { Knex } from '@mikro-orm/postgresql';
 import { newId } from '../../entities/ids';
+import { insertEventRows, type EventRow } from '../../shared/event-rows';
 import { hashPassword } from '../../shared/password';
 import type { Orm } from '../orm';
 import { DEMO_RECOMMENDATIONS, DEMO_USERS } from './demo-data';
 
 /** Serialises seeders across processes (several API instances may start at once). */
 const SEED_LOCK_KEY = 7_462_001;
-/** Rows per INSERT statement: large enough to be fast, small enough to stay well under parameter limits. */
+/** Nodes' events per transaction of the scale seed. */
 const BATCH_ROWS = 10_000;
 const DEMO_DAYS = 400;
 const DEMO_READINGS_PER_DAY = 4;
@@ -68,9 +69,10 @@ export async function seedDemo(orm: Orm, options: { adminPassword?: string | und
           const season = 1 + 0.3 * Math.sin((2 * Math.PI * dayOfYear) / 372);
           const timeOfDay = TIME_OF_DAY_FACTOR[new Date(occurredAt).getUTCHours() / 6] ?? 1;
           const litres = node.litresPerReading * season * timeOfDay * (0.6 + 0.8 * random());
-          events.push({ id: newId(), nodeId, occurredAt: new Date(occurredAt), consumption: litres.toFixed(2), unit: 'L' });
+          events.push({ id: newId(), node: { id: nodeId }, occurredAt: new Date(occurredAt), consumption: litres.toFixed(2), unit: 'L' });
         }
-        counts.events += await insertEvents(trx, events);
+        await insertEventRows(trx, events);
+        counts.events += events.length;
       }
     }
 
@@ -128,14 +130,14 @@ export async function seedScale(orm: Orm, options: ScaleSeedOptions): Promise<{ 
         for (let i = eventsPerNode - 1; i >= 0; i--) {
           events.push({
             id: newId(),
-            nodeId: node.id,
+            node: { id: node.id },
             occurredAt: new Date(newestHour - i * 3_600_000),
             consumption: (random() * 50).toFixed(2),
             unit: 'L',
           });
         }
       }
-      await insertEvents(trx, events);
+      await insertEventRows(trx, events);
       done.nodes += batch.length;
       done.events += events.length;
     });
@@ -144,32 +146,6 @@ export async function seedScale(orm: Orm, options: ScaleSeedOptions): Promise<{ 
   return done;
 }
 
-interface EventRow {
-  id: string;
-  nodeId: string;
-  occurredAt: Date;
-  consumption: string;
-  unit: string;
-}
-
-/** Inserts events in batches of {@link BATCH_ROWS}, one statement per batch (arrays unnested server-side). */
-async function insertEvents(trx: Knex, rows: readonly EventRow[]): Promise<number> {
-  for (let start = 0; start < rows.length; start += BATCH_ROWS) {
-    const batch = rows.slice(start, start + BATCH_ROWS);
-    await trx.raw(
-      `insert into events (id, node_id, occurred_at, consumption, unit)
-       select * from unnest(?::uuid[], ?::uuid[], ?::timestamptz[], ?::numeric[], ?::varchar[])`,
-      [
-        batch.map((r) => r.id),
-        batch.map((r) => r.nodeId),
-        batch.map((r) => r.occurredAt.toISOString()),
-        batch.map((r) => r.consumption),
-        batch.map((r) => r.unit),
-      ],
-    );
-  }
-  return rows.length;
-}
 
 /** Creates the owners the batch's nodes need and returns every owner's id by username. */
 async function ensureBenchOwners(trx: Knex, nodeNumbers: readonly number[], passwordHash: string): Promise<Map<string, string>> {
