@@ -28,4 +28,5 @@ EXPOSE 4000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=30s \
   CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 # node directly (not npm) so SIGTERM reaches the process and it can drain and close the pool.
-CMD ["node", "--enable-source-maps", "dist/src/main.js"]
+# A larger young generation: large pages allocate many short-lived rows (S2 +10% req/s, docs/PERFORMANCE.md).
+CMD ["node", "--enable-source-maps", "--max-semi-space-size=32", "dist/src/main.js"]

@@ -25,6 +25,8 @@ export const VARIANT = { api: 'api', noLoaders: 'api-no-loaders', baseline: 'bas
 const READY_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 15_000;
 const OUTPUT_LINES_KEPT = 40;
+/** Node's flags for every server, the baseline too: those the Dockerfile and `npm start` run the API with. */
+const NODE_FLAGS = ['--max-semi-space-size=32'];
 
 /** The servers under test: the API, the API without DataLoaders, the plain baseline, and the API at `compare`. */
 export function serverSpecs(repoRoot: string, compare?: { label: string; dir: string }): ServerSpec[] {
@@ -94,7 +96,7 @@ export class ServerProcess implements Observable {
       HOST: '127.0.0.1',
       ...spec.env,
     };
-    const child = spawn(process.execPath, [spec.script], { cwd: spec.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...NODE_FLAGS, spec.script], { cwd: spec.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const server = new ServerProcess(spec, `http://127.0.0.1:${port}`, child);
     teardown.add(`stop ${spec.name}`, () => server.stop());
     await server.waitUntilReady();
