@@ -36,28 +36,22 @@ async function recordEventsAt(
   inputs: readonly RecordEventData[],
   fieldOf: (index: number, field: string) => string,
 ): Promise<EventRecord[]> {
+  // Two passes over the inputs, no intermediate objects: ingestion takes 10,000 readings at a time.
+  const nodeIds = inputs.map((input, i) => valid.id(fieldOf(i, 'nodeId'), input.nodeId));
+  const nodes = new Map((await findByIds(ctx.em, Node, [...new Set(nodeIds)])).flatMap((node) => (node ? [[node.id, node]] : [])));
   const now = Date.now();
-  const readings = inputs.map((input, i) => {
-    const occurredAt = input.occurredAt ?? new Date(now);
+  // The row gets the database's time of the insert; this one (not exposed by the API) is as near as the app knows.
+  const recordedAt = new Date(now);
+  const events = inputs.map((input, i): EventRecord => {
+    const occurredAt = input.occurredAt ?? recordedAt;
     if (occurredAt.getTime() > now + CLOCK_SKEW_MS) {
       throw new InvalidInputError(fieldOf(i, 'occurredAt'), 'A reading cannot be more than 5 minutes in the future');
     }
-    return {
-      nodeId: valid.id(fieldOf(i, 'nodeId'), input.nodeId),
-      consumption: valid.consumption(fieldOf(i, 'consumption'), input.consumption),
-      unit: valid.unit(fieldOf(i, 'unit'), input.unit),
-      occurredAt,
-    };
-  });
-  const nodeIds = [...new Set(readings.map((r) => r.nodeId))];
-  const nodes = new Map((await findByIds(ctx.em, Node, nodeIds)).flatMap((node) => (node ? [[node.id, node]] : [])));
-  // The row gets the database's time of the insert; this one (not exposed by the API) is as near as the app knows.
-  const recordedAt = new Date(now);
-  const events = readings.map((reading, i): EventRecord => {
-    const node = nodes.get(reading.nodeId);
-    if (!node) throw new NotFoundError('Node', reading.nodeId, fieldOf(i, 'nodeId'));
+    const consumption = valid.consumption(fieldOf(i, 'consumption'), input.consumption);
+    const unit = valid.unit(fieldOf(i, 'unit'), input.unit);
+    const node = nodes.get(nodeIds[i]!);
+    if (!node) throw new NotFoundError('Node', nodeIds[i]!, fieldOf(i, 'nodeId'));
     if (!node.active) throw new InvalidInputError(fieldOf(i, 'nodeId'), 'The node is deactivated');
-    const { occurredAt, consumption, unit } = reading;
     return { id: newId(), node: { id: node.id }, occurredAt, consumption, unit, recordedAt };
   });
   persistEvents(ctx.em, events);
