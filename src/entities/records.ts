@@ -4,7 +4,7 @@ import type { Role } from './user.entity';
  * The read shape of each entity: what queries return as plain rows (no hydration, no identity map),
  * and what the entity classes satisfy as well, so a GraphQL field resolves the same way from a row a
  * query read or from the entity a mutation changed. Relations are `{ id }` references, as an entity's
- * `Ref` is.
+ * `Ref` is. Columns the API never shows (update and recording times, the password hash) are not read.
  */
 export interface IdRef {
   readonly id: string;
@@ -23,7 +23,6 @@ export interface UserRecord {
   readonly role: Role;
   readonly active: boolean;
   readonly registeredAt: Date;
-  readonly updatedAt: Date;
   readonly version: number;
 }
 
@@ -34,7 +33,6 @@ export interface NodeRecord {
   readonly description: string | null;
   readonly active: boolean;
   readonly registeredAt: Date;
-  readonly updatedAt: Date;
   readonly version: number;
 }
 
@@ -45,7 +43,6 @@ export interface EventRecord {
   /** Exact decimal as a string, e.g. "12.50". */
   readonly consumption: string;
   readonly unit: string;
-  readonly recordedAt: Date;
 }
 
 export interface RecommendationRecord {
@@ -56,6 +53,5 @@ export interface RecommendationRecord {
   readonly icon: string;
   readonly active: boolean;
   readonly createdAt: Date;
-  readonly updatedAt: Date;
   readonly version: number;
 }

@@ -24,7 +24,7 @@ export interface EventFilter {
 }
 
 const CURSOR = 'event';
-const COLUMNS = 'id, node_id, occurred_at, consumption, unit, recorded_at';
+const COLUMNS = 'id, node_id, occurred_at, consumption, unit';
 /** The window and keyset conditions every events list shares; parameters: from ×2, to ×2, after (instant ×2, id). */
 const WINDOW = `(?::timestamptz is null or occurred_at >= ?::timestamptz)
   and (?::timestamptz is null or occurred_at < ?::timestamptz)`;
@@ -37,7 +37,6 @@ function toEventRecord(row: Row): EventRecord {
     occurredAt: instant(row.occurred_at),
     consumption: row.consumption as string,
     unit: row.unit as string,
-    recordedAt: instant(row.recorded_at),
   };
 }
 

@@ -40,10 +40,9 @@ async function recordEventsAt(
   const nodeIds = inputs.map((input, i) => valid.id(fieldOf(i, 'nodeId'), input.nodeId));
   const nodes = new Map((await findByIds(ctx.em, Node, [...new Set(nodeIds)])).flatMap((node) => (node ? [[node.id, node]] : [])));
   const now = Date.now();
-  // The row gets the database's time of the insert; this one (not exposed by the API) is as near as the app knows.
-  const recordedAt = new Date(now);
+  const received = new Date(now);
   const events = inputs.map((input, i): EventRecord => {
-    const occurredAt = input.occurredAt ?? recordedAt;
+    const occurredAt = input.occurredAt ?? received;
     if (occurredAt.getTime() > now + CLOCK_SKEW_MS) {
       throw new InvalidInputError(fieldOf(i, 'occurredAt'), 'A reading cannot be more than 5 minutes in the future');
     }
@@ -52,7 +51,7 @@ async function recordEventsAt(
     const node = nodes.get(nodeIds[i]!);
     if (!node) throw new NotFoundError('Node', nodeIds[i]!, fieldOf(i, 'nodeId'));
     if (!node.active) throw new InvalidInputError(fieldOf(i, 'nodeId'), 'The node is deactivated');
-    return { id: newId(), node: { id: node.id }, occurredAt, consumption, unit, recordedAt };
+    return { id: newId(), node: { id: node.id }, occurredAt, consumption, unit };
   });
   persistEvents(ctx.em, events);
   return events;

@@ -22,7 +22,7 @@ export interface OwnerNodesArgs {
 /** Cursor kind of node lists (all nodes, and a user's). */
 export const NODE_CURSOR = 'node';
 
-const COLUMNS = 'id, owner_id, name, description, active, registered_at, updated_at, version';
+const COLUMNS = 'id, owner_id, name, description, active, registered_at, version';
 
 function toNodeRecord(row: Row): NodeRecord {
   return {
@@ -32,7 +32,6 @@ function toNodeRecord(row: Row): NodeRecord {
     description: row.description as string | null,
     active: row.active as boolean,
     registeredAt: instant(row.registered_at),
-    updatedAt: instant(row.updated_at),
     version: row.version as number,
   };
 }

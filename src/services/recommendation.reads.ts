@@ -14,7 +14,7 @@ export const MAX_RANDOM_RECOMMENDATIONS = 20;
 /** Cursor kind of the recommendations list. */
 export const RECOMMENDATION_CURSOR = 'recommendation';
 
-const COLUMNS = 'id, title, description, image_url, icon, active, created_at, updated_at, version';
+const COLUMNS = 'id, title, description, image_url, icon, active, created_at, version';
 
 function toRecommendationRecord(row: Row): RecommendationRecord {
   return {
@@ -25,7 +25,6 @@ function toRecommendationRecord(row: Row): RecommendationRecord {
     icon: row.icon as string,
     active: row.active as boolean,
     createdAt: instant(row.created_at),
-    updatedAt: instant(row.updated_at),
     version: row.version as number,
   };
 }

@@ -15,7 +15,7 @@ export interface UserFilter {
 export const USER_CURSOR = 'user';
 
 /** Every column of a user but the password hash, which never leaves the database through a read. */
-const COLUMNS = 'id, username, email, first_name, last_name, second_last_name, birth_date, role, active, registered_at, updated_at, version';
+const COLUMNS = 'id, username, email, first_name, last_name, second_last_name, birth_date, role, active, registered_at, version';
 
 function toUserRecord(row: Row): UserRecord {
   return {
@@ -29,7 +29,6 @@ function toUserRecord(row: Row): UserRecord {
     role: row.role as UserRecord['role'],
     active: row.active as boolean,
     registeredAt: instant(row.registered_at),
-    updatedAt: instant(row.updated_at),
     version: row.version as number,
   };
 }

@@ -1,17 +1,15 @@
 import type { Knex } from '@mikro-orm/postgresql';
 import type { EventRecord } from '../entities';
 
-/** What a new reading's row is made of; `recorded_at` is the database's time of the insert. */
-export type EventRow = Pick<EventRecord, 'id' | 'node' | 'occurredAt' | 'consumption' | 'unit'>;
-
 /** Rows per INSERT statement: large enough to be fast, small enough to keep each statement's arrays modest. */
 const BATCH_ROWS = 10_000;
 
 /**
  * Inserts readings with one statement per {@link BATCH_ROWS}: the columns travel as arrays and are
  * unnested by PostgreSQL, so 10,000 readings cost one round trip and no per-row work in the ORM.
+ * `recorded_at` is the database's time of the insert.
  */
-export async function insertEventRows(knex: Knex | Knex.Transaction, rows: readonly EventRow[]): Promise<void> {
+export async function insertEventRows(knex: Knex | Knex.Transaction, rows: readonly EventRecord[]): Promise<void> {
   for (let start = 0; start < rows.length; start += BATCH_ROWS) {
     const batch = rows.slice(start, start + BATCH_ROWS);
     await knex.raw(

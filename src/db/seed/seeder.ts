@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Knex } from '@mikro-orm/postgresql';
 import { newId } from '../../entities/ids';
-import { insertEventRows, type EventRow } from '../../shared/event-rows';
+import type { EventRecord } from '../../entities';
+import { insertEventRows } from '../../shared/event-rows';
 import { hashPassword } from '../../shared/password';
 import type { Orm } from '../orm';
 import { DEMO_RECOMMENDATIONS, DEMO_USERS } from './demo-data';
@@ -62,7 +63,7 @@ export async function seedDemo(orm: Orm, options: { adminPassword?: string | und
         const nodeId = newId();
         await trx('nodes').insert({ id: nodeId, owner_id: userId, name: node.name, description: node.description });
         counts.nodes++;
-        const events: EventRow[] = [];
+        const events: EventRecord[] = [];
         for (let i = DEMO_DAYS * DEMO_READINGS_PER_DAY - 1; i >= 0; i--) {
           const occurredAt = newest - i * sixHours;
           const dayOfYear = new Date(occurredAt).getUTCDate() + new Date(occurredAt).getUTCMonth() * 31;
@@ -125,7 +126,7 @@ export async function seedScale(orm: Orm, options: ScaleSeedOptions): Promise<{ 
       const ownerIds = await ensureBenchOwners(trx, batch, ownerHash);
       const nodeRows = batch.map((n) => ({ id: newId(), owner_id: ownerIds.get(benchOwnerName(n))!, name: benchNodeName(n) }));
       await trx('nodes').insert(nodeRows);
-      const events: EventRow[] = [];
+      const events: EventRecord[] = [];
       for (const node of nodeRows) {
         for (let i = eventsPerNode - 1; i >= 0; i--) {
           events.push({
