@@ -83,7 +83,7 @@ function latencySpec(summaries: readonly Summary[], rounds: number, variants: st
       },
     },
     // Each panel shows only the variants that ran it (the baseline runs S1 and S2 only).
-    resolve: { scale: { x: 'independent', y: 'independent' } },
+    resolve: { scale: { x: 'independent', xOffset: 'independent', y: 'independent' } },
   };
 }
 
