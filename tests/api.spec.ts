@@ -64,6 +64,20 @@ describe('HTTP behaviour', () => {
     expect(parse.errors?.[0]?.extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
   });
 
+  it.each([
+    ['a value of the wrong type', 'query ($n: Int) { nodes(first: $n) { totalCount } }', { n: 'ten' }],
+    ['a missing required variable', 'query ($id: ID!) { node(id: $id) { id } }', {}],
+    ['an unknown enum value', 'query ($g: Granularity!) { nodes(first: 1) { edges { node { consumption(granularity: $g, periods: 1) { total } } } } }', { g: 'WEEK' }],
+  ])('refuses %s in the variables with 400 and BAD_USER_INPUT, naming the variable', async (_, query, variables) => {
+    const res = await api.gql(query, variables);
+    expect(res.status).toBe(400);
+    expect(res.data).toBeUndefined();
+    expect(res.errors).toHaveLength(1);
+    expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(res.errors?.[0]?.message).toMatch(/^Variable "\$(n|id|g)"/);
+    expect(res.errors?.[0]).toHaveProperty('locations');
+  });
+
   it('answers 503 with Retry-After and SERVICE_UNAVAILABLE when no connection can be had', async () => {
     // Hold both pooled connections, so the next query waits past the acquire timeout.
     const client = (api.db.orm.em.getConnection().getKnex() as any).client;

@@ -1,5 +1,5 @@
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
-import { GraphQLError, printSchema, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { GraphQLError, Kind, printSchema, type DocumentNode, type GraphQLSchema, type VariableDefinitionNode } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 
 /**
@@ -28,7 +28,7 @@ export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
       byOperation.set(name, query);
     }
     const result = await query.query(undefined, context, request.variables ?? {});
-    return result.errors ? { ...result, errors: result.errors.map(asGraphQLError) } : result;
+    return result.errors ? { ...result, errors: result.errors.map((error) => asGraphQLError(error, document, operationName)) } : result;
   };
 
   return {
@@ -48,13 +48,33 @@ export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
 
 /**
  * graphql-jit's errors are GraphQLErrors without an `extensions` object, which Apollo's error
- * formatting requires: the same error as graphql-js would make it (message, path, locations, cause).
+ * formatting requires: the same error as graphql-js would make (message, path, locations, cause).
+ * A variable that cannot be coerced gets its definition as its node, as in graphql-js, which is how
+ * Apollo tells it apart as BAD_USER_INPUT (HTTP 400) from a failure of the server.
  */
-function asGraphQLError(error: GraphQLError): GraphQLError {
+function asGraphQLError(error: GraphQLError, document: DocumentNode, operationName: string | null | undefined): GraphQLError {
+  const variable = error.path ? undefined : VARIABLE_ERROR.exec(error.message)?.[1];
+  const definition = variable === undefined ? undefined : variableDefinition(document, operationName, variable);
   const normalized = new GraphQLError(error.message, {
+    nodes: definition,
     path: error.path,
     originalError: error.originalError,
     extensions: error.extensions,
   });
-  return Object.assign(normalized, { locations: error.locations });
+  return definition ? normalized : Object.assign(normalized, { locations: error.locations });
+}
+
+const VARIABLE_ERROR = /^Variable "\$([_A-Za-z][_0-9A-Za-z]*)"/;
+
+function variableDefinition(
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  name: string,
+): VariableDefinitionNode | undefined {
+  for (const definition of document.definitions) {
+    if (definition.kind !== Kind.OPERATION_DEFINITION || (operationName && definition.name?.value !== operationName)) continue;
+    const found = definition.variableDefinitions?.find((v) => v.variable.name.value === name);
+    if (found) return found;
+  }
+  return undefined;
 }
