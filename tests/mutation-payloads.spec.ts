@@ -1,3 +1,4 @@
+import { CREATE_USER, newUserInput } from './support/documents';
 import { createOwnerAndNode } from './support/fixtures';
 import { createTestApi, type TestApi } from './support/test-api';
 
@@ -189,6 +190,30 @@ describe('the mutation transaction', () => {
     expect(res.errors?.[0]?.extensions).toEqual({ code: 'CONFLICT', field: 'input.email' });
     expect(await eventCount(nodeId)).toBe(1);
     expect(await api.db.sql('select 1 from users where username = $1', [`clash_${tag}`])).toEqual([]);
+    expect(await openTransactions()).toBe(0);
+  });
+
+  it('runs no field after a failed one: only the failure is reported, and nothing is written', async () => {
+    const { nodeId } = await nodeWithReadings(1);
+    const taken = await api.gql(CREATE_USER, { input: newUserInput() });
+    const clash = newUserInput({ username: taken.data!.createUser.user.username });
+    let res: Awaited<ReturnType<TestApi['gql']>> | undefined;
+    const statements = await api.statements(async () => {
+      res = await api.gql(
+        `mutation ($nodeId: ID!, $clash: CreateUserInput!) {
+          a: createUser(input: $clash) { user { id } }
+          b: recordEvent(input: { nodeId: $nodeId, consumption: "3.33", unit: "L" }) { event { id } }
+          c: updateNode(id: $nodeId, input: { name: "never" }) { node { name } }
+        }`,
+        { nodeId, clash },
+      );
+    });
+    expect(res!.data).toBeNull();
+    expect(res!.errors).toHaveLength(1);
+    expect(res!.errors?.[0]).toMatchObject({ path: ['a'], extensions: { code: 'CONFLICT', field: 'input.username' } });
+    // a's insert failed; b and c sent nothing (no node lookup, no insert, no update).
+    expect(statements.filter((sql) => /\b(events|nodes)\b/.test(sql))).toEqual([]);
+    expect(await eventCount(nodeId)).toBe(1);
     expect(await openTransactions()).toBe(0);
   });
 

@@ -1,7 +1,8 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { FlushMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { OperationTypeNode, type GraphQLFieldResolver } from 'graphql';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { GraphQLError, OperationTypeNode, type GraphQLFieldResolver, type GraphQLFormattedError } from 'graphql';
 import type { Orm } from '../db/orm';
 import type { Logger } from '../logger';
 import type { GraphQLContext } from './context';
@@ -21,8 +22,20 @@ export class UnitOfWorkStats {
 
 /** What the plugin gives each operation besides its fork and loaders. */
 export interface UnitOfWork {
-  /** Flushes a mutation field's changes into the operation's transaction (begun at the first), before its payload resolves. */
-  flushField(): Promise<void>;
+  /**
+   * Runs one Mutation field: its resolver, then a flush of its changes into the operation's transaction
+   * (begun at the first), before its payload resolves. Once a field has failed, later ones do nothing:
+   * the mutation will roll back anyway, and after a failed statement PostgreSQL refuses the rest of the
+   * transaction.
+   */
+  mutationField<T>(resolve: () => Promise<T>): Promise<T>;
+}
+
+/** Stands in for a Mutation field that followed a failed one; it is left out of the response. */
+class FieldNotRun extends GraphQLError {
+  constructor() {
+    super('Not run: an earlier field of this mutation failed');
+  }
 }
 
 /**
@@ -49,18 +62,30 @@ export function createUnitOfWorkPlugin(
       const em = orm.em.fork({ clear: true, useContext: false, flushMode: FlushMode.COMMIT });
       contextValue.em = em;
       contextValue.loaders = loadersOf(em);
+      let fieldFailed = false;
+      const flushField = async () => {
+        try {
+          if (!em.isInTransaction()) await em.begin();
+          await em.flush();
+          await flushPendingEvents(em);
+        } catch (error) {
+          stats.flushFailures++;
+          throw error;
+        }
+        // Cached rows may predate this field's writes.
+        contextValue.loaders = loadersOf(em);
+      };
       contextValue.unitOfWork = {
-        async flushField() {
+        async mutationField(resolve) {
+          if (fieldFailed) throw new FieldNotRun();
           try {
-            if (!em.isInTransaction()) await em.begin();
-            await em.flush();
-            await flushPendingEvents(em);
+            const payload = await resolve();
+            await flushField();
+            return payload;
           } catch (error) {
-            stats.flushFailures++;
+            fieldFailed = true;
             throw error;
           }
-          // Cached rows may predate this field's writes.
-          contextValue.loaders = loadersOf(em);
         },
       };
       stats.liveForks++;
@@ -73,14 +98,15 @@ export function createUnitOfWorkPlugin(
         },
 
         // Runs on every path (parse and validation failures included) and is awaited.
-        async willSendResponse({ response }) {
+        async willSendResponse({ response, errors }) {
           try {
             if (response.body.kind !== 'single') return;
             const result = response.body.singleResult;
+            result.errors = withoutFieldsNotRun(result.errors, errors);
             if (isMutation && !result.errors?.length) {
               try {
+                // A mutation with nothing but `__typename` never began one.
                 if (em.isInTransaction()) await em.commit();
-                else await em.flush();
                 stats.flushed++;
               } catch (error) {
                 stats.flushFailures++;
@@ -116,11 +142,8 @@ export function flushingEachField<Resolver extends GraphQLFieldResolver<unknown,
   return Object.fromEntries(
     Object.entries(fields).map(([name, resolve]) => [
       name,
-      async (parent: unknown, args: unknown, ctx: GraphQLContext, info: Parameters<Resolver>[3]) => {
-        const payload: unknown = await resolve(parent, args, ctx, info);
-        await ctx.unitOfWork.flushField();
-        return payload;
-      },
+      (parent: unknown, args: unknown, ctx: GraphQLContext, info: Parameters<Resolver>[3]) =>
+        ctx.unitOfWork.mutationField(async (): Promise<unknown> => resolve(parent, args, ctx, info)),
     ]),
   );
 }
@@ -134,4 +157,14 @@ async function rollbackIfOpen(em: EntityManager, logger: Logger): Promise<void> 
     // The connection is released by knex either way; nothing of the transaction was committed.
     logger.warn({ err: error }, 'rollback failed');
   }
+}
+
+/** The response's errors without those of fields that were not run (Apollo formats errors one for one, in order). */
+function withoutFieldsNotRun(
+  formatted: readonly GraphQLFormattedError[] | undefined,
+  raw: readonly GraphQLError[] | undefined,
+): GraphQLFormattedError[] | undefined {
+  if (!formatted || !raw) return formatted && [...formatted];
+  const kept = formatted.filter((_, i) => !(raw[i] && unwrapResolverError(raw[i]) instanceof FieldNotRun));
+  return kept.length > 0 ? kept : undefined;
 }
