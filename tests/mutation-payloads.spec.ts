@@ -217,6 +217,31 @@ describe('the mutation transaction', () => {
     expect(await openTransactions()).toBe(0);
   });
 
+  it("checks expectedVersion against the row as the operation found it, not as an earlier field left it", async () => {
+    const { nodeId } = await nodeWithReadings(1);
+    const twice = await api.gql(
+      `mutation ($id: ID!) {
+        a: updateNode(id: $id, input: { name: "first", expectedVersion: 1 }) { node { version } }
+        b: updateNode(id: $id, input: { description: "second", expectedVersion: 1 }) { node { name version } }
+      }`,
+      { id: nodeId },
+    );
+    expect(twice.errors).toBeUndefined();
+    // Each field is one update of the row.
+    expect(twice.data).toEqual({ a: { node: { version: 2 } }, b: { node: { name: 'first', version: 3 } } });
+
+    const guessed = await api.gql(
+      `mutation ($id: ID!) {
+        a: updateNode(id: $id, input: { name: "third", expectedVersion: 3 }) { node { version } }
+        b: updateNode(id: $id, input: { name: "fourth", expectedVersion: 4 }) { node { version } }
+      }`,
+      { id: nodeId },
+    );
+    expect(guessed.data).toBeNull();
+    expect(guessed.errors?.[0]).toMatchObject({ path: ['b'], extensions: { code: 'CONFLICT', field: 'input.expectedVersion' } });
+    expect(await api.db.sql('select name, version from nodes where id = $1', [nodeId])).toEqual([{ name: 'first', version: 3 }]);
+  });
+
   it('is not opened by a query, which never holds a connection between statements', async () => {
     const { nodeId } = await nodeWithReadings(2);
     const statements = await api.statements(() =>

@@ -51,7 +51,7 @@ export function listNodes(ctx: ServiceContext, filter: NodeFilter): Promise<Conn
     const pattern = containsPattern(valid.text('search', filter.search, { max: 100 }));
     where.$or = [{ name: { $ilike: pattern } }, { description: { $ilike: pattern } }];
   }
-  return pageById(ctx.em, Node, NODE_CURSOR, where, filter, toNodeRecord);
+  return pageById(ctx.em, Node, NODE_CURSOR, where, filter, { columns: COLUMNS, toRecord: toNodeRecord });
 }
 
 /** Validates a user's `nodes(first, after)` arguments. */

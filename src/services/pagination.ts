@@ -1,4 +1,4 @@
-import type { EntityClass, FilterQuery } from '@mikro-orm/core';
+import { raw, type EntityClass, type FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { InvalidInputError } from './errors';
 
@@ -106,7 +106,8 @@ export function containsPattern(text: string): string {
 }
 
 /**
- * A page of `entity` rows matching `where`, oldest first, as records (plain rows, not entities): ids
+ * A page of `entity` rows matching `where`, oldest first, as records (plain rows, not entities) of the
+ * reads module's `columns` (its `toRecord` makes them records): ids
  * are UUIDv7, so they sort by creation and serve as the keyset. `totalCount` counts every match.
  */
 export async function pageById<T extends object, R extends { readonly id: string }>(
@@ -115,17 +116,17 @@ export async function pageById<T extends object, R extends { readonly id: string
   kind: string,
   where: FilterQuery<T>,
   args: { first?: number | null; after?: string | null },
-  toRecord: (row: Record<string, unknown>) => R,
+  read: { columns: string; toRecord: (row: Record<string, unknown>) => R },
 ): Promise<Connection<R>> {
   const first = pageSize(args.first);
   const after = decodeCursor(kind, args.after, [cursorParts.id])?.[0];
   const page = after ? ({ $and: [where, { id: { $gt: after } }] } as FilterQuery<T>) : where;
   const rows = await em
     .createQueryBuilder(entity)
-    .select('*')
+    .select(raw(read.columns))
     .where(page)
     .orderBy({ id: 'asc' })
     .limit(first + 1)
     .execute<Array<Record<string, unknown>>>('all', false);
-  return toConnection(rows.map(toRecord), first, (row) => idCursor(kind, row), () => em.count(entity, where));
+  return toConnection(rows.map(read.toRecord), first, (row) => idCursor(kind, row), () => em.count(entity, where));
 }

@@ -41,7 +41,7 @@ export async function recommendationRecordsByIds(
 /** A page of tips, oldest first. */
 export function listRecommendations(ctx: ServiceContext, filter: RecommendationFilter): Promise<Connection<RecommendationRecord>> {
   const where = filter.active === null || filter.active === undefined ? {} : { active: filter.active };
-  return pageById(ctx.em, Recommendation, RECOMMENDATION_CURSOR, where, filter, toRecommendationRecord);
+  return pageById(ctx.em, Recommendation, RECOMMENDATION_CURSOR, where, filter, { columns: COLUMNS, toRecord: toRecommendationRecord });
 }
 
 /** Up to `count` different active tips in random order. */

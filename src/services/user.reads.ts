@@ -47,5 +47,5 @@ export function listUsers(ctx: ServiceContext, filter: UserFilter): Promise<Conn
     const pattern = containsPattern(valid.text('search', filter.search, { max: 100 }));
     where.$or = ['username', 'email', 'firstName', 'lastName'].map((field) => ({ [field]: { $ilike: pattern } }));
   }
-  return pageById(ctx.em, User, USER_CURSOR, where, filter, toUserRecord);
+  return pageById(ctx.em, User, USER_CURSOR, where, filter, { columns: COLUMNS, toRecord: toUserRecord });
 }
