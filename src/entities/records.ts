@@ -1,11 +1,11 @@
 import type { Role } from './user.entity';
 
-/**
- * The read shape of each entity: what queries return as plain rows (no hydration, no identity map),
- * and what the entity classes satisfy as well, so a GraphQL field resolves the same way from a row a
- * query read or from the entity a mutation changed. Relations are `{ id }` references, as an entity's
- * `Ref` is. Columns the API never shows (update and recording times, the password hash) are not read.
- */
+// The read shape of each entity: what queries return as plain rows (no hydration, no identity map),
+// and what the entity classes satisfy as well, so a GraphQL field resolves the same way from a row a
+// query read or from the entity a mutation changed. Relations are `{ id }` references, as an entity's
+// `Ref` is. Columns the API never shows (update and recording times, the password hash) are not read.
+
+/** A reference to a related row by its id. */
 export interface IdRef {
   readonly id: string;
 }
@@ -26,6 +26,7 @@ export interface UserRecord {
   readonly version: number;
 }
 
+/** A node as reads return it. */
 export interface NodeRecord {
   readonly id: string;
   readonly owner: IdRef;
@@ -36,6 +37,7 @@ export interface NodeRecord {
   readonly version: number;
 }
 
+/** A reading as reads return it. */
 export interface EventRecord {
   readonly id: string;
   readonly node: IdRef;
@@ -45,6 +47,7 @@ export interface EventRecord {
   readonly unit: string;
 }
 
+/** A tip as reads return it. */
 export interface RecommendationRecord {
   readonly id: string;
   readonly title: string;

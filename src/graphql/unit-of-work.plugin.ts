@@ -1,12 +1,12 @@
 import type { ApolloServerPlugin } from '@apollo/server';
+import { unwrapResolverError } from '@apollo/server/errors';
 import { FlushMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, OperationTypeNode, type GraphQLFieldResolver, type GraphQLFormattedError } from 'graphql';
 import type { Orm } from '../db/orm';
 import type { Logger } from '../logger';
-import type { GraphQLContext } from './context';
 import { clearPendingEvents, flushPendingEvents } from '../services/pending-events';
+import type { GraphQLContext } from './context';
 import { flushError, httpStatusFor, RETRY_AFTER_SECONDS } from './errors';
 import { createLoaders } from './loaders';
 

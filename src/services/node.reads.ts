@@ -1,7 +1,7 @@
 import { Node, type NodeRecord } from '../entities';
 import { groupBy } from '../shared/group-by';
 import type { ServiceContext } from './context';
-import { containsPattern, cursorParts, decodeCursor, pageById, pageSize, type Connection } from './pagination';
+import { containsPattern, cursorParts, decodeCursor, idCursor, pageById, pageSize, type Connection } from './pagination';
 import { inOrderOf, instant, uuidArray, type Row } from './sql';
 import * as valid from './validation';
 
@@ -20,7 +20,12 @@ export interface OwnerNodesArgs {
 }
 
 /** Cursor kind of node lists (all nodes, and a user's). */
-export const NODE_CURSOR = 'node';
+const NODE_CURSOR = 'node';
+
+/** Opaque position of a row of a node list: its id (UUIDv7, so creation order). */
+export function nodeCursor(node: NodeRecord): string {
+  return idCursor(NODE_CURSOR, node);
+}
 
 const COLUMNS = 'id, owner_id, name, description, active, registered_at, version';
 

@@ -18,7 +18,10 @@ export function persistEvents(em: EntityManager, events: readonly EventRecord[])
   else pending.set(em, [...events]);
 }
 
-/** Writes the queued readings through the fork (inside its transaction when it has one). The unit of work's flush only. */
+/**
+ * Writes the queued readings through the fork (inside its transaction when it has one). Only the
+ * unit-of-work plugin calls it, as part of its flush: services queue, they never write.
+ */
 export async function flushPendingEvents(em: EntityManager): Promise<void> {
   const events = pending.get(em);
   pending.delete(em);

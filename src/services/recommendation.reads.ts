@@ -1,6 +1,6 @@
 import { Recommendation, type RecommendationRecord } from '../entities';
 import type { ServiceContext } from './context';
-import { pageById, type Connection } from './pagination';
+import { idCursor, pageById, type Connection } from './pagination';
 import { inOrderOf, instant, uuidArray, type Row } from './sql';
 import * as valid from './validation';
 
@@ -12,7 +12,12 @@ export interface RecommendationFilter {
 
 export const MAX_RANDOM_RECOMMENDATIONS = 20;
 /** Cursor kind of the recommendations list. */
-export const RECOMMENDATION_CURSOR = 'recommendation';
+const RECOMMENDATION_CURSOR = 'recommendation';
+
+/** Opaque position of a row of the recommendations list: its id (UUIDv7, so creation order). */
+export function recommendationCursor(tip: RecommendationRecord): string {
+  return idCursor(RECOMMENDATION_CURSOR, tip);
+}
 
 const COLUMNS = 'id, title, description, image_url, icon, active, created_at, version';
 

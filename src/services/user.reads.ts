@@ -1,6 +1,6 @@
 import { User, type UserRecord } from '../entities';
 import type { ServiceContext } from './context';
-import { containsPattern, pageById, type Connection } from './pagination';
+import { containsPattern, idCursor, pageById, type Connection } from './pagination';
 import { inOrderOf, instant, uuidArray, type Row } from './sql';
 import * as valid from './validation';
 
@@ -12,7 +12,12 @@ export interface UserFilter {
 }
 
 /** Cursor kind of the users list. */
-export const USER_CURSOR = 'user';
+const USER_CURSOR = 'user';
+
+/** Opaque position of a row of the users list: its id (UUIDv7, so creation order). */
+export function userCursor(user: UserRecord): string {
+  return idCursor(USER_CURSOR, user);
+}
 
 /** Every column of a user but the password hash, which never leaves the database through a read. */
 const COLUMNS = 'id, username, email, first_name, last_name, second_last_name, birth_date, role, active, registered_at, version';

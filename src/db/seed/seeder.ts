@@ -147,7 +147,6 @@ export async function seedScale(orm: Orm, options: ScaleSeedOptions): Promise<{ 
   return done;
 }
 
-
 /** Creates the owners the batch's nodes need and returns every owner's id by username. */
 async function ensureBenchOwners(trx: Knex, nodeNumbers: readonly number[], passwordHash: string): Promise<Map<string, string>> {
   const usernames = [...new Set(nodeNumbers.map(benchOwnerName))];

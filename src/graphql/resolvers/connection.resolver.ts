@@ -1,8 +1,8 @@
 import { eventCursor } from '../../services/event.reads';
-import { NODE_CURSOR } from '../../services/node.reads';
-import { endCursor, idCursor, type Connection } from '../../services/pagination';
-import { RECOMMENDATION_CURSOR } from '../../services/recommendation.reads';
-import { USER_CURSOR } from '../../services/user.reads';
+import { nodeCursor } from '../../services/node.reads';
+import { endCursor, type Connection } from '../../services/pagination';
+import { recommendationCursor } from '../../services/recommendation.reads';
+import { userCursor } from '../../services/user.reads';
 import type { Resolvers } from '../generated/resolvers-types';
 
 /** Every connection resolves alike: its rows are its edges, and its PageInfo is the connection itself. */
@@ -26,8 +26,8 @@ export const connectionResolvers: Resolvers = {
   NodeConnection: connection,
   EventConnection: connection,
   RecommendationConnection: connection,
-  UserEdge: edge((user) => idCursor(USER_CURSOR, user)),
-  NodeEdge: edge((node) => idCursor(NODE_CURSOR, node)),
+  UserEdge: edge(userCursor),
+  NodeEdge: edge(nodeCursor),
   EventEdge: edge(eventCursor),
-  RecommendationEdge: edge((tip) => idCursor(RECOMMENDATION_CURSOR, tip)),
+  RecommendationEdge: edge(recommendationCursor),
 };

@@ -1,5 +1,5 @@
-import { NODE_CURSOR, ownerNodesArgs } from '../../services/node.reads';
-import { idCursor, toConnection } from '../../services/pagination';
+import { nodeCursor, ownerNodesArgs } from '../../services/node.reads';
+import { toConnection } from '../../services/pagination';
 import { listUsers } from '../../services/user.reads';
 import { createUser, setUserActive, updateUser } from '../../services/user.service';
 import * as valid from '../../services/validation';
@@ -21,7 +21,7 @@ export const userResolvers: Resolvers = {
     nodes: async (user, { first, after }, ctx) => {
       const args = ownerNodesArgs(first, after);
       const nodes = await ctx.loaders.nodesByOwner(args).load(user.id);
-      const connection = toConnection(nodes, args.first, (node) => idCursor(NODE_CURSOR, node), () =>
+      const connection = toConnection(nodes, args.first, nodeCursor, () =>
         ctx.loaders.nodeCountByOwner.load(user.id),
       );
       return primed(ctx.loaders.nodeById, connection);
