@@ -1,16 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client, Pool } from 'pg';
-import pino from 'pino';
 import { loadConfig, type Config } from '../src/config';
-import { startEmbeddedPostgres } from '../src/db/embedded-postgres';
+import { startScratchPostgres } from '../src/db/embedded-postgres';
 import { migrate, type Orm } from '../src/db/orm';
 import { seedScale } from '../src/db/seed/seeder';
 import { fmt, log, type Teardown } from './cli';
-import { freePort } from './http';
 
 /** The size of the seeded dataset. */
 export interface Dataset {
@@ -116,18 +111,8 @@ async function databaseServer(teardown: Teardown): Promise<{ serverUrl: string; 
   const external = process.env.BENCH_DATABASE_URL || process.env.TEST_DATABASE_URL || process.env.DATABASE_URL;
   if (external) return { serverUrl: external, kind: 'external' };
   log('no BENCH_DATABASE_URL / TEST_DATABASE_URL / DATABASE_URL: starting an embedded PostgreSQL');
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'aquamind-bench-pg-'));
-  // Run as root, PostgreSQL runs as the postgres user, which must reach its folder.
-  await chmod(dataDir, 0o755);
-  teardown.add('remove the embedded cluster', () => rm(dataDir, { recursive: true, force: true }));
-  const server = await startEmbeddedPostgres({
-    dataDir,
-    port: await freePort(),
-    database: 'postgres',
-    logger: pino({ level: 'silent' }),
-    persistent: false,
-  });
-  teardown.add('stop the embedded PostgreSQL', () => server.stop());
+  const server = await startScratchPostgres('bench');
+  teardown.add('stop and remove the embedded PostgreSQL', () => server.stop());
   return { serverUrl: server.url, kind: 'embedded' };
 }
 

@@ -1,17 +1,4 @@
-import { createServer, type AddressInfo } from 'node:net';
 import { hasGraphQLErrors } from './documents';
-
-/** A port on 127.0.0.1 that was free a moment ago (the OS picks it). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** An HTTP answer: status and body text. */
 export interface HttpAnswer {

@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { log, type Teardown } from './cli';
-import { freePort, getText } from './http';
+import { freePort } from '../src/shared/free-port';
+import { getText } from './http';
 import { parseMetrics, rssBytes, type Metrics, type Observable } from './metrics';
 
 /** How to start one server under test. */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { processesMentioning, spawnApi, startApi } from './support/api-process';
-import { freePort } from './support/free-port';
+import { freePort } from '../src/shared/free-port';
 
 // The default a new user gets: `npm start` with no DATABASE_URL runs its own PostgreSQL in a data folder.
 describe('the embedded PostgreSQL default', () => {

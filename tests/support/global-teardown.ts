@@ -1,10 +1,6 @@
-import { rm } from 'node:fs/promises';
+import type { EmbeddedPostgres } from '../../src/db/embedded-postgres';
 
 export default async function globalTeardown(): Promise<void> {
-  const embedded = (globalThis as Record<string, unknown>).__embeddedTestPostgres as
-    | { stop: () => Promise<void>; dataDir: string }
-    | undefined;
-  if (!embedded) return;
-  await embedded.stop();
-  await rm(embedded.dataDir, { recursive: true, force: true });
+  const embedded = (globalThis as Record<string, unknown>).__embeddedTestPostgres as EmbeddedPostgres | undefined;
+  await embedded?.stop();
 }
