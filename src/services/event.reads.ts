@@ -3,7 +3,7 @@ import { groupBy } from '../shared/group-by';
 import type { ServiceContext } from './context';
 import { InvalidInputError } from './errors';
 import { cursorParts, decodeCursor, encodeCursor, pageSize, toConnection, type Connection } from './pagination';
-import { inOrderOf, instant, uuidArray, type Row } from './sql';
+import { instant, recordsByIds, uuidArray, type RecordSource, type Row } from './sql';
 import * as valid from './validation';
 
 /** Time window and page of an `events` list; loaders batch every node that shares them. */
@@ -40,6 +40,9 @@ function toEventRecord(row: Row): EventRecord {
   };
 }
 
+/** Where event records come from. */
+const EVENTS: RecordSource<EventRecord> = { table: 'events', columns: COLUMNS, toRecord: toEventRecord };
+
 function windowParams(args: Pick<EventWindowArgs, 'from' | 'to'>): unknown[] {
   return [args.from, args.from, args.to, args.to];
 }
@@ -68,9 +71,8 @@ export function eventWindowArgs(filter: Pick<EventFilter, 'first' | 'after' | 'f
 }
 
 /** Events by id (null where none), in one statement: the `eventById` loader's batch. */
-export async function eventRecordsByIds(ctx: ServiceContext, ids: readonly string[]): Promise<Array<EventRecord | null>> {
-  const rows = await ctx.em.execute<Row[]>(`select ${COLUMNS} from events where id = any(?::uuid[])`, [uuidArray(ids)]);
-  return inOrderOf(ids, rows.map(toEventRecord));
+export function eventRecordsByIds(ctx: ServiceContext, ids: readonly string[]): Promise<Array<EventRecord | null>> {
+  return recordsByIds(ctx, EVENTS, ids);
 }
 
 /** A page of events, newest first, optionally of one node and within [from, to). */

@@ -2,7 +2,7 @@ import { Node, type NodeRecord } from '../entities';
 import { groupBy } from '../shared/group-by';
 import type { ServiceContext } from './context';
 import { containsPattern, cursorParts, decodeCursor, idCursor, pageById, pageSize, type Connection } from './pagination';
-import { inOrderOf, instant, uuidArray, type Row } from './sql';
+import { instant, recordsByIds, uuidArray, type RecordSource, type Row } from './sql';
 import * as valid from './validation';
 
 export interface NodeFilter {
@@ -41,10 +41,12 @@ function toNodeRecord(row: Row): NodeRecord {
   };
 }
 
+/** Where node records come from. */
+const NODES: RecordSource<NodeRecord> = { table: 'nodes', columns: COLUMNS, toRecord: toNodeRecord };
+
 /** Nodes by id (null where none), in one statement: the `nodeById` loader's batch. */
-export async function nodeRecordsByIds(ctx: ServiceContext, ids: readonly string[]): Promise<Array<NodeRecord | null>> {
-  const rows = await ctx.em.execute<Row[]>(`select ${COLUMNS} from nodes where id = any(?::uuid[])`, [uuidArray(ids)]);
-  return inOrderOf(ids, rows.map(toNodeRecord));
+export function nodeRecordsByIds(ctx: ServiceContext, ids: readonly string[]): Promise<Array<NodeRecord | null>> {
+  return recordsByIds(ctx, NODES, ids);
 }
 
 /** A page of nodes, oldest first. */
@@ -56,7 +58,7 @@ export function listNodes(ctx: ServiceContext, filter: NodeFilter): Promise<Conn
     const pattern = containsPattern(valid.text('search', filter.search, { max: 100 }));
     where.$or = [{ name: { $ilike: pattern } }, { description: { $ilike: pattern } }];
   }
-  return pageById(ctx.em, Node, NODE_CURSOR, where, filter, { columns: COLUMNS, toRecord: toNodeRecord });
+  return pageById(ctx.em, Node, NODE_CURSOR, where, filter, NODES);
 }
 
 /** Validates a user's `nodes(first, after)` arguments. */

@@ -1,6 +1,7 @@
 import { raw, type EntityClass, type FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { InvalidInputError } from './errors';
+import type { RecordSource } from './sql';
 
 /**
  * A page of a list, behind the Relay connection shape. Each row is its own edge, and cursors and
@@ -106,9 +107,9 @@ export function containsPattern(text: string): string {
 }
 
 /**
- * A page of `entity` rows matching `where`, oldest first, as records (plain rows, not entities) of the
- * reads module's `columns` (its `toRecord` makes them records): ids
- * are UUIDv7, so they sort by creation and serve as the keyset. `totalCount` counts every match.
+ * A page of `entity` rows matching `where`, oldest first, read as `source`'s records (plain rows, not
+ * entities): ids are UUIDv7, so they sort by creation and serve as the keyset. `totalCount` counts
+ * every match.
  */
 export async function pageById<T extends object, R extends { readonly id: string }>(
   em: EntityManager,
@@ -116,17 +117,17 @@ export async function pageById<T extends object, R extends { readonly id: string
   kind: string,
   where: FilterQuery<T>,
   args: { first?: number | null; after?: string | null },
-  read: { columns: string; toRecord: (row: Record<string, unknown>) => R },
+  source: RecordSource<R>,
 ): Promise<Connection<R>> {
   const first = pageSize(args.first);
   const after = decodeCursor(kind, args.after, [cursorParts.id])?.[0];
   const page = after ? ({ $and: [where, { id: { $gt: after } }] } as FilterQuery<T>) : where;
   const rows = await em
     .createQueryBuilder(entity)
-    .select(raw(read.columns))
+    .select(raw(source.columns))
     .where(page)
     .orderBy({ id: 'asc' })
     .limit(first + 1)
     .execute<Array<Record<string, unknown>>>('all', false);
-  return toConnection(rows.map(read.toRecord), first, (row) => idCursor(kind, row), () => em.count(entity, where));
+  return toConnection(rows.map((row) => source.toRecord(row)), first, (row) => idCursor(kind, row), () => em.count(entity, where));
 }

@@ -1,7 +1,7 @@
 import { Recommendation, type RecommendationRecord } from '../entities';
 import type { ServiceContext } from './context';
 import { idCursor, pageById, type Connection } from './pagination';
-import { inOrderOf, instant, uuidArray, type Row } from './sql';
+import { instant, recordsByIds, type RecordSource, type Row } from './sql';
 import * as valid from './validation';
 
 export interface RecommendationFilter {
@@ -34,19 +34,18 @@ function toRecommendationRecord(row: Row): RecommendationRecord {
   };
 }
 
+/** Where recommendation records come from. */
+const RECOMMENDATIONS: RecordSource<RecommendationRecord> = { table: 'recommendations', columns: COLUMNS, toRecord: toRecommendationRecord };
+
 /** Tips by id (null where none), in one statement: the `recommendationById` loader's batch. */
-export async function recommendationRecordsByIds(
-  ctx: ServiceContext,
-  ids: readonly string[],
-): Promise<Array<RecommendationRecord | null>> {
-  const rows = await ctx.em.execute<Row[]>(`select ${COLUMNS} from recommendations where id = any(?::uuid[])`, [uuidArray(ids)]);
-  return inOrderOf(ids, rows.map(toRecommendationRecord));
+export function recommendationRecordsByIds(ctx: ServiceContext, ids: readonly string[]): Promise<Array<RecommendationRecord | null>> {
+  return recordsByIds(ctx, RECOMMENDATIONS, ids);
 }
 
 /** A page of tips, oldest first. */
 export function listRecommendations(ctx: ServiceContext, filter: RecommendationFilter): Promise<Connection<RecommendationRecord>> {
   const where = filter.active === null || filter.active === undefined ? {} : { active: filter.active };
-  return pageById(ctx.em, Recommendation, RECOMMENDATION_CURSOR, where, filter, { columns: COLUMNS, toRecord: toRecommendationRecord });
+  return pageById(ctx.em, Recommendation, RECOMMENDATION_CURSOR, where, filter, RECOMMENDATIONS);
 }
 
 /** Up to `count` different active tips in random order. */

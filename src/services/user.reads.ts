@@ -1,7 +1,7 @@
 import { User, type UserRecord } from '../entities';
 import type { ServiceContext } from './context';
 import { containsPattern, idCursor, pageById, type Connection } from './pagination';
-import { inOrderOf, instant, uuidArray, type Row } from './sql';
+import { instant, recordsByIds, type RecordSource, type Row } from './sql';
 import * as valid from './validation';
 
 export interface UserFilter {
@@ -38,10 +38,12 @@ function toUserRecord(row: Row): UserRecord {
   };
 }
 
+/** Where user records come from. */
+const USERS: RecordSource<UserRecord> = { table: 'users', columns: COLUMNS, toRecord: toUserRecord };
+
 /** Users by id (null where none), in one statement: the `userById` loader's batch. */
-export async function userRecordsByIds(ctx: ServiceContext, ids: readonly string[]): Promise<Array<UserRecord | null>> {
-  const rows = await ctx.em.execute<Row[]>(`select ${COLUMNS} from users where id = any(?::uuid[])`, [uuidArray(ids)]);
-  return inOrderOf(ids, rows.map(toUserRecord));
+export function userRecordsByIds(ctx: ServiceContext, ids: readonly string[]): Promise<Array<UserRecord | null>> {
+  return recordsByIds(ctx, USERS, ids);
 }
 
 /** A page of users, oldest first. */
@@ -52,5 +54,5 @@ export function listUsers(ctx: ServiceContext, filter: UserFilter): Promise<Conn
     const pattern = containsPattern(valid.text('search', filter.search, { max: 100 }));
     where.$or = ['username', 'email', 'firstName', 'lastName'].map((field) => ({ [field]: { $ilike: pattern } }));
   }
-  return pageById(ctx.em, User, USER_CURSOR, where, filter, { columns: COLUMNS, toRecord: toUserRecord });
+  return pageById(ctx.em, User, USER_CURSOR, where, filter, USERS);
 }
