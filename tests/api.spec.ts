@@ -100,6 +100,16 @@ describe('HTTP behaviour', () => {
     expect(text).toMatch(/^aquamind_unit_of_work_live_forks 0$/m);
     expect(text).toMatch(/^aquamind_db_pool_max 2$/m);
   });
+
+  it('counts the SQL statements sent and the most connections ever checked out at once', async () => {
+    const before = await api.metric('aquamind_sql_statements_total');
+    const res = await api.gql('{ users(first: 1) { totalCount edges { node { id } } } }');
+    expect(res.errors).toBeUndefined();
+    expect(await api.metric('aquamind_sql_statements_total')).toBe(before + 2); // the page, the count
+    const peak = await api.metric('aquamind_db_pool_used_peak');
+    expect(peak).toBeGreaterThanOrEqual(1);
+    expect(peak).toBeLessThanOrEqual(2); // this spec's pool maximum
+  });
 });
 
 describe('limits for an API open to partners', () => {

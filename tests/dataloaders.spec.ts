@@ -75,4 +75,25 @@ describe('DataLoaders', () => {
     }
     expect(statements.length).toBe(3); // nodes, events(first: 2), events(first: 5)
   });
+
+  it('can be switched off (AQUAMIND_DATALOADERS=false): the same answer, one statement per key', async () => {
+    const unbatched = await createTestApi({ dataloaders: false });
+    try {
+      await seedScale(unbatched.db.orm, { nodes: 20, eventsPerNode: 3 });
+      const withLoaders = await statementsOf(NODES_DEEP, { first: 20 });
+      let data: unknown;
+      const statements = await unbatched.statements(async () => {
+        const res = await unbatched.gql(NODES_DEEP, { first: 20 });
+        expect(res.errors).toBeUndefined();
+        data = res.data;
+      });
+      expect((data as any).nodes.edges).toHaveLength(20);
+      // Per node: its latest event, its events, its consumption, and the node of each of its 3 events
+      // (served by the cache after the first); the owners of all 20 are one user, cached after the first.
+      expect(statements.length).toBeGreaterThan(3 * 20);
+      expect(withLoaders.statements).toHaveLength(5);
+    } finally {
+      await unbatched.close();
+    }
+  });
 });

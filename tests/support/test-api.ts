@@ -28,9 +28,16 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-export async function createTestApi(options: Pick<AppDependencies, 'graphqlExtension'> & { env?: Record<string, string> } = {}): Promise<TestApi> {
+export async function createTestApi(
+  options: Pick<AppDependencies, 'graphqlExtension' | 'dataloaders'> & { env?: Record<string, string> } = {},
+): Promise<TestApi> {
   const db = await createTestDatabase(options.env);
-  const app = await buildApp({ orm: db.orm, logger: pino({ level: 'silent' }), graphqlExtension: options.graphqlExtension });
+  const app = await buildApp({
+    orm: db.orm,
+    logger: pino({ level: 'silent' }),
+    dataloaders: options.dataloaders,
+    graphqlExtension: options.graphqlExtension,
+  });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 
