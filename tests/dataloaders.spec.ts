@@ -37,8 +37,19 @@ describe('DataLoaders', () => {
     }
     expect(hundred.statements.length).toBe(five.statements.length);
     expect(hundred.statements.length).toBeLessThanOrEqual(6);
-    // nodes page, owners, latest events, event pages, consumption (each event's node is already in the identity map)
-    expect(hundred.statements).toHaveLength(5);
+    // nodes page with owners, newest events (latest event and event pages alike), consumption; each
+    // event's node and each node's owner come from the page
+    expect(hundred.statements).toHaveLength(3);
+  });
+
+  it('answer node(id) with its owner in one statement, the owner read with the node', async () => {
+    const { data: page } = await statementsOf('{ nodes(first: 1) { edges { node { id name owner { id username email } } } } }');
+    const expected = page.nodes.edges[0].node;
+    const { data, statements } = await statementsOf('query ($id: ID!) { node(id: $id) { id name owner { id username email } } }', {
+      id: expected.id,
+    });
+    expect(data.node).toEqual(expected);
+    expect(statements).toHaveLength(1);
   });
 
   it('answer events(first: 100) with their nodes and owners in at most 3 statements', async () => {
@@ -73,7 +84,24 @@ describe('DataLoaders', () => {
       expect(node.more.edges).toHaveLength(5);
       expect(node.more.edges.slice(0, 2)).toEqual(node.recent.edges);
     }
-    expect(statements.length).toBe(3); // nodes, events(first: 2), events(first: 5)
+    // nodes, then the newest 6 events of each node once, each list getting its share
+    expect(statements.length).toBe(2);
+  });
+
+  it('read windowed event pages apart from the newest events, each with its own rows', async () => {
+    const { data, statements } = await statementsOf(`{
+      nodes(first: 20) { edges { node { id
+        latestEvent { id }
+        recent: events(first: 3) { edges { node { id occurredAt } } }
+        older: events(first: 3, to: "2000-01-01T00:00:00.000Z") { edges { node { id } } }
+      } } }
+    }`);
+    for (const { node } of data.nodes.edges) {
+      expect(node.latestEvent.id).toBe(node.recent.edges[0].node.id);
+      expect(node.recent.edges).toHaveLength(3);
+      expect(node.older.edges).toEqual([]);
+    }
+    expect(statements.length).toBe(3); // nodes, newest events, the windowed pages
   });
 
   it('can be switched off (AQUAMIND_DATALOADERS=false): the same answer, one statement per key', async () => {
@@ -91,7 +119,7 @@ describe('DataLoaders', () => {
       // Per node: its latest event, its events, its consumption, and the node of each of its 3 events
       // (served by the cache after the first); the owners of all 20 are one user, cached after the first.
       expect(statements.length).toBeGreaterThan(3 * 20);
-      expect(withLoaders.statements).toHaveLength(5);
+      expect(withLoaders.statements).toHaveLength(3);
     } finally {
       await unbatched.close();
     }

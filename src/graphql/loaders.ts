@@ -6,10 +6,9 @@ import {
   eventCountsByNode,
   eventPagesByNode,
   eventRecordsByIds,
-  latestEventsByNode,
   type EventWindowArgs,
 } from '../services/event.reads';
-import { nodeCountsByOwner, nodePagesByOwner, nodeRecordsByIds, type OwnerNodesArgs } from '../services/node.reads';
+import { nodeCountsByOwner, nodePagesByOwner, nodeRecordsByIds, type NodePage, type OwnerNodesArgs } from '../services/node.reads';
 import { recommendationRecordsByIds } from '../services/recommendation.reads';
 import { userRecordsByIds } from '../services/user.reads';
 
@@ -31,13 +30,28 @@ export function createLoaders(em: EntityManager, { batch }: { batch: boolean }) 
     fetch: (parentIds: readonly string[], args: Args) => Promise<Map<string, Value>>,
     missing: Value,
   ) => perArgs((args: Args) => perParent((ids) => fetch(ids, args), missing, batch));
+  const userById = byId<UserRecord>((ids) => userRecordsByIds(ctx, ids));
+  const newestEvents = newestEventsLoader((ids, count) => eventPagesByNode(ctx, ids, { ...NO_WINDOW, first: count - 1 }), batch);
+  const eventPages = byParentAndArgs<EventWindowArgs, EventRecord[]>((ids, args) => eventPagesByNode(ctx, ids, args), []);
   return {
-    userById: byId<UserRecord>((ids) => userRecordsByIds(ctx, ids)),
-    nodeById: byId<NodeRecord>((ids) => nodeRecordsByIds(ctx, ids)),
+    userById,
+    nodeById: byId<NodeRecord>(async (ids) => {
+      const { nodes, owners } = await nodeRecordsByIds(ctx, ids);
+      primed(userById, owners);
+      return nodes;
+    }),
     eventById: byId<EventRecord>((ids) => eventRecordsByIds(ctx, ids)),
     recommendationById: byId<RecommendationRecord>((ids) => recommendationRecordsByIds(ctx, ids)),
-    latestEventByNode: byParent<EventRecord | null>((ids) => latestEventsByNode(ctx, ids), null),
-    eventsByNode: byParentAndArgs<EventWindowArgs, EventRecord[]>((ids, args) => eventPagesByNode(ctx, ids, args), []),
+    /** A node's newest event, from the same statement as the first pages of its `events`. */
+    latestEventByNode: async (nodeId: string): Promise<EventRecord | null> => (await newestEvents.load({ nodeId, count: 1 }))[0] ?? null,
+    /**
+     * The first `args.first + 1` events of a node in the window of `args`. With no window and no cursor
+     * (a dashboard's "last N readings"), read together with `latestEvent`.
+     */
+    eventsByNode: (nodeId: string, args: EventWindowArgs): Promise<EventRecord[]> =>
+      args.after === null && args.from === null && args.to === null
+        ? newestEvents.load({ nodeId, count: args.first + 1 })
+        : eventPages(args).load(nodeId),
     eventCountByNode: byParentAndArgs<Pick<EventWindowArgs, 'from' | 'to'>, number>((ids, w) => eventCountsByNode(ctx, ids, w), 0),
     nodesByOwner: byParentAndArgs<OwnerNodesArgs, NodeRecord[]>((ids, args) => nodePagesByOwner(ctx, ids, args), []),
     nodeCountByOwner: byParent<number>((ids) => nodeCountsByOwner(ctx, ids), 0),
@@ -48,10 +62,47 @@ export function createLoaders(em: EntityManager, { batch }: { batch: boolean }) 
   };
 }
 
-/** Lets later lookups by id of the rows of a page come from the page itself, with no statement of their own. */
-export function primed<R extends { readonly id: string }, C extends { page: R[] }>(loader: DataLoader<string, R | null>, connection: C): C {
-  for (const row of connection.page) loader.prime(row.id, row);
+/** Lets later lookups by id of `records` come from them, with no statement of their own. */
+export function primed<R extends { readonly id: string }>(loader: DataLoader<string, R | null>, records: readonly R[]): void {
+  for (const record of records) loader.prime(record.id, record);
+}
+
+/** The rows of a page as lookups by id see them: `connection` with its rows primed into `loader`. */
+export function primedPage<R extends { readonly id: string }, C extends { page: R[] }>(loader: DataLoader<string, R | null>, connection: C): C {
+  primed(loader, connection.page);
   return connection;
+}
+
+/** A page of nodes as lookups by id of its nodes and of their owners see them. */
+export function primedNodePage(loaders: Loaders, page: NodePage): NodePage {
+  primed(loaders.userById, page.owners);
+  return primedPage(loaders.nodeById, page);
+}
+
+/** The whole of an unfiltered events list: no window, no cursor. */
+const NO_WINDOW = { after: null, from: null, to: null } as const;
+
+/**
+ * The newest `count` events of a node, for any count: each batch reads, in one statement for all its
+ * nodes, as many events per node as its largest count, and gives each key its share.
+ */
+function newestEventsLoader(
+  fetch: (nodeIds: readonly string[], count: number) => Promise<Map<string, EventRecord[]>>,
+  batch: boolean,
+): DataLoader<{ nodeId: string; count: number }, EventRecord[], string> {
+  return new DataLoader(
+    async (keys) => {
+      let count = 0;
+      const nodeIds = new Set<string>();
+      for (const key of keys) {
+        count = Math.max(count, key.count);
+        nodeIds.add(key.nodeId);
+      }
+      const events = await fetch([...nodeIds], count);
+      return keys.map(({ nodeId, count }) => events.get(nodeId)?.slice(0, count) ?? []);
+    },
+    { batch, cacheKeyFn: ({ nodeId, count }) => `${count} ${nodeId}` },
+  );
 }
 
 /** A loader of one value per parent id (`missing` for a parent the batch has nothing for). */

@@ -122,15 +122,3 @@ export async function eventCountsByNode(
   );
   return new Map(rows.map((row) => [row.node_id, Number(row.count)]));
 }
-
-/** The newest event of each node: one statement for all nodes. */
-export async function latestEventsByNode(ctx: ServiceContext, nodeIds: readonly string[]): Promise<Map<string, EventRecord>> {
-  const rows = await ctx.em.execute<Row[]>(
-    `select e.* from unnest(?::uuid[]) as parent(id)
-     cross join lateral (
-       select ${COLUMNS} from events where node_id = parent.id order by occurred_at desc, id desc limit 1
-     ) e`,
-    [uuidArray(nodeIds)],
-  );
-  return new Map(rows.map((row) => [row.node_id as string, toEventRecord(row)]));
-}

@@ -1,8 +1,9 @@
-import { Node, type NodeRecord } from '../entities';
+import type { NodeRecord, UserRecord } from '../entities';
 import { groupBy } from '../shared/group-by';
 import type { ServiceContext } from './context';
-import { containsPattern, cursorParts, decodeCursor, idCursor, pageById, pageSize, type Connection } from './pagination';
-import { instant, recordsByIds, uuidArray, type RecordSource, type Row } from './sql';
+import { containsPattern, cursorParts, decodeCursor, idCursor, pageSize, toConnection, type Connection } from './pagination';
+import { instant, uuidArray, type Row } from './sql';
+import { joinedUserColumns } from './user.reads';
 import * as valid from './validation';
 
 export interface NodeFilter {
@@ -18,6 +19,17 @@ export interface OwnerNodesArgs {
   first: number;
   after: string | null;
 }
+
+/**
+ * Nodes as the reads of `node(id)` and `nodes` return them: with their owners' records, read in the
+ * same statement, since a node is hardly ever shown without its owner.
+ */
+export interface WithOwners {
+  readonly owners: readonly UserRecord[];
+}
+
+/** A page of the `nodes` list, with its nodes' owners. */
+export type NodePage = Connection<NodeRecord> & WithOwners;
 
 /** Cursor kind of node lists (all nodes, and a user's). */
 const NODE_CURSOR = 'node';
@@ -41,24 +53,51 @@ function toNodeRecord(row: Row): NodeRecord {
   };
 }
 
-/** Where node records come from. */
-const NODES: RecordSource<NodeRecord> = { table: 'nodes', columns: COLUMNS, toRecord: toNodeRecord };
+const OWNER = joinedUserColumns('u');
+/** Nodes (`n`) joined with their owners (`u`). */
+const NODES_WITH_OWNERS = `select ${COLUMNS.split(', ').map((column) => `n.${column}`).join(', ')}, ${OWNER.columns}
+  from nodes n join users u on u.id = n.owner_id`;
 
-/** Nodes by id (null where none), in one statement: the `nodeById` loader's batch. */
-export function nodeRecordsByIds(ctx: ServiceContext, ids: readonly string[]): Promise<Array<NodeRecord | null>> {
-  return recordsByIds(ctx, NODES, ids);
+/** Every distinct owner of `rows` (rows of {@link NODES_WITH_OWNERS}). */
+function ownersOf(rows: readonly Row[]): UserRecord[] {
+  const owners = new Map<string, UserRecord>();
+  for (const row of rows) {
+    if (!owners.has(row.u_id as string)) owners.set(row.u_id as string, OWNER.toRecord(row));
+  }
+  return [...owners.values()];
 }
 
-/** A page of nodes, oldest first. */
-export function listNodes(ctx: ServiceContext, filter: NodeFilter): Promise<Connection<NodeRecord>> {
-  const where: Record<string, unknown> = {};
-  if (filter.ownerId !== null && filter.ownerId !== undefined) where.owner = valid.id('ownerId', filter.ownerId);
-  if (filter.active !== null && filter.active !== undefined) where.active = filter.active;
-  if (filter.search) {
-    const pattern = containsPattern(valid.text('search', filter.search, { max: 100 }));
-    where.$or = [{ name: { $ilike: pattern } }, { description: { $ilike: pattern } }];
-  }
-  return pageById(ctx.em, Node, NODE_CURSOR, where, filter, NODES);
+/** Nodes by id (null where none) and their owners, in one statement: the `nodeById` loader's batch. */
+export async function nodeRecordsByIds(
+  ctx: ServiceContext,
+  ids: readonly string[],
+): Promise<{ nodes: Array<NodeRecord | null> } & WithOwners> {
+  const rows = await ctx.em.execute<Row[]>(`${NODES_WITH_OWNERS} where n.id = any(?::uuid[])`, [uuidArray(ids)]);
+  const byId = new Map(rows.map((row) => [row.id as string, toNodeRecord(row)]));
+  return { nodes: ids.map((id) => byId.get(id) ?? null), owners: ownersOf(rows) };
+}
+
+/** A page of nodes, oldest first, with their owners. */
+export async function listNodes(ctx: ServiceContext, filter: NodeFilter): Promise<NodePage> {
+  const first = pageSize(filter.first);
+  const after = decodeCursor(NODE_CURSOR, filter.after, [cursorParts.id])?.[0] ?? null;
+  const ownerId = filter.ownerId === null || filter.ownerId === undefined ? null : valid.id('ownerId', filter.ownerId);
+  const active = filter.active ?? null;
+  const pattern = filter.search ? containsPattern(valid.text('search', filter.search, { max: 100 })) : null;
+  const where = `(?::uuid is null or n.owner_id = ?::uuid) and (?::boolean is null or n.active = ?::boolean)
+    and (?::text is null or n.name ilike ? or n.description ilike ?)`;
+  const whereParams = [ownerId, ownerId, active, active, pattern, pattern, pattern];
+  const rows = await ctx.em.execute<Row[]>(`${NODES_WITH_OWNERS} where ${where} and (?::uuid is null or n.id > ?::uuid) order by n.id limit ?`, [
+    ...whereParams,
+    after,
+    after,
+    first + 1,
+  ]);
+  const connection = toConnection(rows.map(toNodeRecord), first, nodeCursor, async () => {
+    const [row] = await ctx.em.execute<Array<{ count: string }>>(`select count(*) as count from nodes n where ${where}`, whereParams);
+    return Number(row!.count);
+  });
+  return { ...connection, owners: ownersOf(rows.slice(0, connection.page.length)) };
 }
 
 /** Validates a user's `nodes(first, after)` arguments. */

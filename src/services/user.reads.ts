@@ -20,26 +20,43 @@ export function userCursor(user: UserRecord): string {
 }
 
 /** Every column of a user but the password hash, which never leaves the database through a read. */
-const COLUMNS = 'id, username, email, first_name, last_name, second_last_name, birth_date, role, active, registered_at, version';
+const COLUMN_NAMES = [
+  'id', 'username', 'email', 'first_name', 'last_name', 'second_last_name', 'birth_date', 'role', 'active', 'registered_at', 'version',
+] as const;
+type UserColumn = (typeof COLUMN_NAMES)[number];
 
-function toUserRecord(row: Row): UserRecord {
+/**
+ * How a user record is read from a row whose user columns are named `${prefix}${column}`: a users row
+ * (no prefix), or the owner columns of a read that joins users (see {@link joinedUserColumns}).
+ */
+function userReader(prefix: string): (row: Row) => UserRecord {
+  const name = Object.fromEntries(COLUMN_NAMES.map((column) => [column, `${prefix}${column}`])) as Record<UserColumn, string>;
+  return (row) => ({
+    id: row[name.id] as string,
+    username: row[name.username] as string,
+    email: row[name.email] as string,
+    firstName: row[name.first_name] as string,
+    lastName: row[name.last_name] as string,
+    secondLastName: row[name.second_last_name] as string | null,
+    birthDate: row[name.birth_date] as string | null,
+    role: row[name.role] as UserRecord['role'],
+    active: row[name.active] as boolean,
+    registeredAt: instant(row[name.registered_at]),
+    version: row[name.version] as number,
+  });
+}
+
+/** How a read that joins users as `alias` brings their records along: the columns to select and the reader of a row. */
+export function joinedUserColumns(alias: string): { columns: string; toRecord: (row: Row) => UserRecord } {
+  const prefix = `${alias}_`;
   return {
-    id: row.id as string,
-    username: row.username as string,
-    email: row.email as string,
-    firstName: row.first_name as string,
-    lastName: row.last_name as string,
-    secondLastName: row.second_last_name as string | null,
-    birthDate: row.birth_date as string | null,
-    role: row.role as UserRecord['role'],
-    active: row.active as boolean,
-    registeredAt: instant(row.registered_at),
-    version: row.version as number,
+    columns: COLUMN_NAMES.map((column) => `${alias}.${column} as ${prefix}${column}`).join(', '),
+    toRecord: userReader(prefix),
   };
 }
 
 /** Where user records come from. */
-const USERS: RecordSource<UserRecord> = { table: 'users', columns: COLUMNS, toRecord: toUserRecord };
+const USERS: RecordSource<UserRecord> = { table: 'users', columns: COLUMN_NAMES.join(', '), toRecord: userReader('') };
 
 /** Users by id (null where none), in one statement: the `userById` loader's batch. */
 export function userRecordsByIds(ctx: ServiceContext, ids: readonly string[]): Promise<Array<UserRecord | null>> {

@@ -5,13 +5,13 @@ import { createNode, deleteNode, updateNode } from '../../services/node.service'
 import { toConnection } from '../../services/pagination';
 import * as valid from '../../services/validation';
 import type { Resolvers } from '../generated/resolvers-types';
-import { primed } from '../loaders';
+import { primedNodePage } from '../loaders';
 import { required } from './required';
 
 export const nodeResolvers: Resolvers = {
   Query: {
     node: (_, { id }, ctx) => ctx.loaders.nodeById.load(valid.id('id', id)),
-    nodes: async (_, args, ctx) => primed(ctx.loaders.nodeById, await listNodes(ctx, args)),
+    nodes: async (_, args, ctx) => primedNodePage(ctx.loaders, await listNodes(ctx, args)),
   },
   Mutation: {
     createNode: async (_, { input }, ctx) => ({ node: await createNode(ctx, input) }),
@@ -20,10 +20,10 @@ export const nodeResolvers: Resolvers = {
   },
   Node: {
     owner: async (node, _, ctx) => required(await ctx.loaders.userById.load(node.owner.id), 'owner', node.id),
-    latestEvent: (node, _, ctx) => ctx.loaders.latestEventByNode.load(node.id),
+    latestEvent: (node, _, ctx) => ctx.loaders.latestEventByNode(node.id),
     events: async (node, filter, ctx) => {
       const args = eventWindowArgs(filter);
-      const events = await ctx.loaders.eventsByNode(args).load(node.id);
+      const events = await ctx.loaders.eventsByNode(node.id, args);
       return toConnection(events, args.first, eventCursor, () =>
         ctx.loaders.eventCountByNode({ from: args.from, to: args.to }).load(node.id),
       );

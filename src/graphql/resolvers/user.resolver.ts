@@ -4,12 +4,12 @@ import { listUsers } from '../../services/user.reads';
 import { createUser, setUserActive, updateUser } from '../../services/user.service';
 import * as valid from '../../services/validation';
 import type { Resolvers } from '../generated/resolvers-types';
-import { primed } from '../loaders';
+import { primedPage } from '../loaders';
 
 export const userResolvers: Resolvers = {
   Query: {
     user: (_, { id }, ctx) => ctx.loaders.userById.load(valid.id('id', id)),
-    users: async (_, args, ctx) => primed(ctx.loaders.userById, await listUsers(ctx, args)),
+    users: async (_, args, ctx) => primedPage(ctx.loaders.userById, await listUsers(ctx, args)),
   },
   Mutation: {
     createUser: async (_, { input }, ctx) => ({ user: await createUser(ctx, input) }),
@@ -24,7 +24,7 @@ export const userResolvers: Resolvers = {
       const connection = toConnection(nodes, args.first, nodeCursor, () =>
         ctx.loaders.nodeCountByOwner.load(user.id),
       );
-      return primed(ctx.loaders.nodeById, connection);
+      return primedPage(ctx.loaders.nodeById, connection);
     },
   },
 };
