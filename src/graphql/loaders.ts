@@ -11,6 +11,7 @@ import {
 import { nodeCountsByOwner, nodePagesByOwner, nodeRecordsByIds, type NodePage, type OwnerNodesArgs } from '../services/node.reads';
 import { recommendationRecordsByIds } from '../services/recommendation.reads';
 import { userRecordsByIds } from '../services/user.reads';
+import { RecordsById } from './records-by-id';
 
 /** Every DataLoader of one operation. Made per operation, next to its fork, and dropped with it. */
 export type Loaders = ReturnType<typeof createLoaders>;
@@ -22,8 +23,8 @@ export type Loaders = ReturnType<typeof createLoaders>;
  */
 export function createLoaders(em: EntityManager, { batch }: { batch: boolean }) {
   const ctx = { em };
-  const byId = <Value>(fetch: (ids: readonly string[]) => Promise<Array<Value | null>>) =>
-    new DataLoader<string, Value | null>(fetch, { batch });
+  const byId = <R extends { readonly id: string }>(fetch: (ids: readonly string[]) => Promise<Array<R | null>>) =>
+    new RecordsById<R>(fetch, { batch });
   const byParent = <Value>(fetch: (parentIds: readonly string[]) => Promise<Map<string, Value>>, missing: Value) =>
     perParent(fetch, missing, batch);
   const byParentAndArgs = <Args, Value>(
@@ -37,7 +38,7 @@ export function createLoaders(em: EntityManager, { batch }: { batch: boolean }) 
     userById,
     nodeById: byId<NodeRecord>(async (ids) => {
       const { nodes, owners } = await nodeRecordsByIds(ctx, ids);
-      primed(userById, owners);
+      userById.prime(owners);
       return nodes;
     }),
     eventById: byId<EventRecord>((ids) => eventRecordsByIds(ctx, ids)),
@@ -62,20 +63,15 @@ export function createLoaders(em: EntityManager, { batch }: { batch: boolean }) 
   };
 }
 
-/** Lets later lookups by id of `records` come from them, with no statement of their own. */
-export function primed<R extends { readonly id: string }>(loader: DataLoader<string, R | null>, records: readonly R[]): void {
-  for (const record of records) loader.prime(record.id, record);
-}
-
-/** The rows of a page as lookups by id see them: `connection` with its rows primed into `loader`. */
-export function primedPage<R extends { readonly id: string }, C extends { page: R[] }>(loader: DataLoader<string, R | null>, connection: C): C {
-  primed(loader, connection.page);
+/** The rows of a page as lookups by id see them: `connection` with its rows primed into `records`. */
+export function primedPage<R extends { readonly id: string }, C extends { page: R[] }>(records: RecordsById<R>, connection: C): C {
+  records.prime(connection.page);
   return connection;
 }
 
 /** A page of nodes as lookups by id of its nodes and of their owners see them. */
 export function primedNodePage(loaders: Loaders, page: NodePage): NodePage {
-  primed(loaders.userById, page.owners);
+  loaders.userById.prime(page.owners);
   return primedPage(loaders.nodeById, page);
 }
 

@@ -6,7 +6,7 @@ import { required } from './required';
 
 export const eventResolvers: Resolvers = {
   Query: {
-    event: (_, { id }, ctx) => ctx.loaders.eventById.load(valid.id('id', id)),
+    event: (_, { id }, ctx) => ctx.loaders.eventById.get(valid.id('id', id)),
     events: (_, args, ctx) => listEvents(ctx, args),
   },
   Mutation: {
@@ -17,6 +17,6 @@ export const eventResolvers: Resolvers = {
     },
   },
   Event: {
-    node: async (event, _, ctx) => required(await ctx.loaders.nodeById.load(event.node.id), 'node', event.id),
+    node: (event, _, ctx) => required(ctx.loaders.nodeById.get(event.node.id), 'node', event.id),
   },
 };

@@ -10,7 +10,7 @@ import { required } from './required';
 
 export const nodeResolvers: Resolvers = {
   Query: {
-    node: (_, { id }, ctx) => ctx.loaders.nodeById.load(valid.id('id', id)),
+    node: (_, { id }, ctx) => ctx.loaders.nodeById.get(valid.id('id', id)),
     nodes: async (_, args, ctx) => primedNodePage(ctx.loaders, await listNodes(ctx, args)),
   },
   Mutation: {
@@ -19,7 +19,7 @@ export const nodeResolvers: Resolvers = {
     deleteNode: async (_, { id }, ctx) => ({ node: await deleteNode(ctx, id) }),
   },
   Node: {
-    owner: async (node, _, ctx) => required(await ctx.loaders.userById.load(node.owner.id), 'owner', node.id),
+    owner: (node, _, ctx) => required(ctx.loaders.userById.get(node.owner.id), 'owner', node.id),
     latestEvent: (node, _, ctx) => ctx.loaders.latestEventByNode(node.id),
     events: async (node, filter, ctx) => {
       const args = eventWindowArgs(filter);

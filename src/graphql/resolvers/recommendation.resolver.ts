@@ -5,7 +5,7 @@ import type { Resolvers } from '../generated/resolvers-types';
 
 export const recommendationResolvers: Resolvers = {
   Query: {
-    recommendation: (_, { id }, ctx) => ctx.loaders.recommendationById.load(valid.id('id', id)),
+    recommendation: (_, { id }, ctx) => ctx.loaders.recommendationById.get(valid.id('id', id)),
     recommendations: (_, args, ctx) => listRecommendations(ctx, args),
     randomRecommendations: (_, { count }, ctx) => randomRecommendations(ctx, count),
   },

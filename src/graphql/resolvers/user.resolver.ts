@@ -8,7 +8,7 @@ import { primedPage } from '../loaders';
 
 export const userResolvers: Resolvers = {
   Query: {
-    user: (_, { id }, ctx) => ctx.loaders.userById.load(valid.id('id', id)),
+    user: (_, { id }, ctx) => ctx.loaders.userById.get(valid.id('id', id)),
     users: async (_, args, ctx) => primedPage(ctx.loaders.userById, await listUsers(ctx, args)),
   },
   Mutation: {
