@@ -6,6 +6,7 @@ import {
   eventCountsByNode,
   eventPagesByNode,
   eventRecordsByIds,
+  newestEventsByNode,
   type EventWindowArgs,
 } from '../services/event.reads';
 import { nodeCountsByOwner, nodePagesByOwner, nodeRecordsByIds, type NodePage, type OwnerNodesArgs } from '../services/node.reads';
@@ -32,7 +33,7 @@ export function createLoaders(em: EntityManager, { batch }: { batch: boolean }) 
     missing: Value,
   ) => perArgs((args: Args) => perParent((ids) => fetch(ids, args), missing, batch));
   const userById = byId<UserRecord>((ids) => userRecordsByIds(ctx, ids));
-  const newestEvents = newestEventsLoader((ids, count) => eventPagesByNode(ctx, ids, { ...NO_WINDOW, first: count - 1 }), batch);
+  const newestEvents = newestEventsLoader((ids, count) => newestEventsByNode(ctx, ids, count), batch);
   const eventPages = byParentAndArgs<EventWindowArgs, EventRecord[]>((ids, args) => eventPagesByNode(ctx, ids, args), []);
   return {
     userById,
@@ -74,9 +75,6 @@ export function primedNodePage(loaders: Loaders, page: NodePage): NodePage {
   loaders.userById.prime(page.owners);
   return primedPage(loaders.nodeById, page);
 }
-
-/** The whole of an unfiltered events list: no window, no cursor. */
-const NO_WINDOW = { after: null, from: null, to: null } as const;
 
 /**
  * The newest `count` events of a node, for any count: each batch reads, in one statement for all its

@@ -3,7 +3,7 @@ import { groupBy } from '../shared/group-by';
 import type { ServiceContext } from './context';
 import { InvalidInputError } from './errors';
 import { cursorParts, decodeCursor, encodeCursor, pageSize, toConnection, type Connection } from './pagination';
-import { instant, recordsByIds, uuidArray, type RecordSource, type Row } from './sql';
+import { instant, read, recordsByIds, uuidArray, type Prepared, type RecordSource, type Row } from './sql';
 import * as valid from './validation';
 
 /** Time window and page of an `events` list; loaders batch every node that shares them. */
@@ -81,12 +81,12 @@ export async function listEvents(ctx: ServiceContext, filter: EventFilter): Prom
   const nodeId = filter.nodeId === null || filter.nodeId === undefined ? null : valid.id('nodeId', filter.nodeId);
   const where = `(?::uuid is null or node_id = ?::uuid) and ${WINDOW}`;
   const whereParams = [nodeId, nodeId, ...windowParams(args)];
-  const rows = await ctx.em.execute<Row[]>(
+  const rows = await read(ctx, 
     `select ${COLUMNS} from events where ${where} and ${AFTER} order by occurred_at desc, id desc limit ?`,
     [...whereParams, ...afterParams(args), args.first + 1],
   );
   return toConnection(rows.map(toEventRecord), args.first, eventCursor, async () => {
-    const [row] = await ctx.em.execute<Array<{ count: string }>>(`select count(*) as count from events where ${where}`, whereParams);
+    const [row] = await read<{ count: string }>(ctx, `select count(*) as count from events where ${where}`, whereParams);
     return Number(row!.count);
   });
 }
@@ -97,7 +97,7 @@ export async function eventPagesByNode(
   nodeIds: readonly string[],
   args: EventWindowArgs,
 ): Promise<Map<string, EventRecord[]>> {
-  const rows = await ctx.em.execute<Row[]>(
+  const rows = await read(ctx, 
     `select e.* from unnest(?::uuid[]) as parent(id)
      cross join lateral (
        select ${COLUMNS} from events
@@ -110,13 +110,28 @@ export async function eventPagesByNode(
   return groupBy(rows.map(toEventRecord), (event) => event.node.id);
 }
 
+/** The newest events of each node, no window, no cursor; parameters: the node ids, how many per node. */
+const NEWEST: Prepared = {
+  name: 'newest-events-by-node',
+  text: `select e.* from unnest(?::uuid[]) as parent(id)
+    cross join lateral (
+      select ${COLUMNS} from events where node_id = parent.id order by occurred_at desc, id desc limit ?
+    ) e`,
+};
+
+/** The newest `count` events of each node, newest first: one statement for all nodes. */
+export async function newestEventsByNode(ctx: ServiceContext, nodeIds: readonly string[], count: number): Promise<Map<string, EventRecord[]>> {
+  const rows = await read(ctx, NEWEST, [uuidArray(nodeIds), count]);
+  return groupBy(rows.map(toEventRecord), (event) => event.node.id);
+}
+
 /** How many events each node has in the window: one statement for all nodes. */
 export async function eventCountsByNode(
   ctx: ServiceContext,
   nodeIds: readonly string[],
   window: Pick<EventWindowArgs, 'from' | 'to'>,
 ): Promise<Map<string, number>> {
-  const rows = await ctx.em.execute<Array<{ node_id: string; count: string }>>(
+  const rows = await read<{ node_id: string; count: string }>(ctx, 
     `select node_id, count(*) as count from events where node_id = any(?::uuid[]) and ${WINDOW} group by node_id`,
     [uuidArray(nodeIds), ...windowParams(window)],
   );

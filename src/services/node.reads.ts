@@ -2,7 +2,7 @@ import type { NodeRecord, UserRecord } from '../entities';
 import { groupBy } from '../shared/group-by';
 import type { ServiceContext } from './context';
 import { containsPattern, cursorParts, decodeCursor, idCursor, pageSize, toConnection, type Connection } from './pagination';
-import { instant, uuidArray, type Row } from './sql';
+import { instant, read, uuidArray, type Prepared, type Row } from './sql';
 import { joinedUserColumns } from './user.reads';
 import * as valid from './validation';
 
@@ -58,6 +58,8 @@ const OWNER = joinedUserColumns('u');
 const NODES_WITH_OWNERS = `select ${COLUMNS.split(', ').map((column) => `n.${column}`).join(', ')}, ${OWNER.columns}
   from nodes n join users u on u.id = n.owner_id`;
 
+const NODES_BY_IDS: Prepared = { name: 'nodes-with-owners-by-id', text: `${NODES_WITH_OWNERS} where n.id = any(?::uuid[])` };
+
 /** Every distinct owner of `rows` (rows of {@link NODES_WITH_OWNERS}). */
 function ownersOf(rows: readonly Row[]): UserRecord[] {
   const owners = new Map<string, UserRecord>();
@@ -72,7 +74,7 @@ export async function nodeRecordsByIds(
   ctx: ServiceContext,
   ids: readonly string[],
 ): Promise<{ nodes: Array<NodeRecord | null> } & WithOwners> {
-  const rows = await ctx.em.execute<Row[]>(`${NODES_WITH_OWNERS} where n.id = any(?::uuid[])`, [uuidArray(ids)]);
+  const rows = await read(ctx, NODES_BY_IDS, [uuidArray(ids)]);
   const byId = new Map(rows.map((row) => [row.id as string, toNodeRecord(row)]));
   return { nodes: ids.map((id) => byId.get(id) ?? null), owners: ownersOf(rows) };
 }
@@ -87,14 +89,14 @@ export async function listNodes(ctx: ServiceContext, filter: NodeFilter): Promis
   const where = `(?::uuid is null or n.owner_id = ?::uuid) and (?::boolean is null or n.active = ?::boolean)
     and (?::text is null or n.name ilike ? or n.description ilike ?)`;
   const whereParams = [ownerId, ownerId, active, active, pattern, pattern, pattern];
-  const rows = await ctx.em.execute<Row[]>(`${NODES_WITH_OWNERS} where ${where} and (?::uuid is null or n.id > ?::uuid) order by n.id limit ?`, [
+  const rows = await read(ctx, `${NODES_WITH_OWNERS} where ${where} and (?::uuid is null or n.id > ?::uuid) order by n.id limit ?`, [
     ...whereParams,
     after,
     after,
     first + 1,
   ]);
   const connection = toConnection(rows.map(toNodeRecord), first, nodeCursor, async () => {
-    const [row] = await ctx.em.execute<Array<{ count: string }>>(`select count(*) as count from nodes n where ${where}`, whereParams);
+    const [row] = await read<{ count: string }>(ctx, `select count(*) as count from nodes n where ${where}`, whereParams);
     return Number(row!.count);
   });
   return { ...connection, owners: ownersOf(rows.slice(0, connection.page.length)) };
@@ -111,7 +113,7 @@ export async function nodePagesByOwner(
   ownerIds: readonly string[],
   args: OwnerNodesArgs,
 ): Promise<Map<string, NodeRecord[]>> {
-  const rows = await ctx.em.execute<Row[]>(
+  const rows = await read(ctx, 
     `select n.* from unnest(?::uuid[]) as parent(id)
      cross join lateral (
        select ${COLUMNS} from nodes where owner_id = parent.id and (?::uuid is null or id > ?::uuid) order by id limit ?
@@ -123,7 +125,7 @@ export async function nodePagesByOwner(
 
 /** How many nodes each owner has, in one statement. */
 export async function nodeCountsByOwner(ctx: ServiceContext, ownerIds: readonly string[]): Promise<Map<string, number>> {
-  const rows = await ctx.em.execute<Array<{ owner_id: string; count: string }>>(
+  const rows = await read<{ owner_id: string; count: string }>(ctx, 
     'select owner_id, count(*) as count from nodes where owner_id = any(?::uuid[]) group by owner_id',
     [uuidArray(ownerIds)],
   );

@@ -1,7 +1,7 @@
 import { Recommendation, type RecommendationRecord } from '../entities';
 import type { ServiceContext } from './context';
 import { idCursor, pageById, type Connection } from './pagination';
-import { instant, recordsByIds, type RecordSource, type Row } from './sql';
+import { instant, read, recordsByIds, type RecordSource, type Row } from './sql';
 import * as valid from './validation';
 
 export interface RecommendationFilter {
@@ -51,6 +51,6 @@ export function listRecommendations(ctx: ServiceContext, filter: RecommendationF
 /** Up to `count` different active tips in random order. */
 export async function randomRecommendations(ctx: ServiceContext, count: number | null | undefined): Promise<RecommendationRecord[]> {
   const limit = valid.intInRange('count', count ?? 3, 1, MAX_RANDOM_RECOMMENDATIONS);
-  const rows = await ctx.em.execute<Row[]>(`select ${COLUMNS} from recommendations where active order by random() limit ?`, [limit]);
+  const rows = await read(ctx, `select ${COLUMNS} from recommendations where active order by random() limit ?`, [limit]);
   return rows.map(toRecommendationRecord);
 }
