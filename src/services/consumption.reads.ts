@@ -1,6 +1,6 @@
 import { groupBy } from '../shared/group-by';
 import type { ServiceContext } from './context';
-import { read, uuidArray, type Prepared } from './sql';
+import { prepared, read, uuidArray } from './sql';
 import * as valid from './validation';
 
 export type Granularity = 'DAY' | 'MONTH' | 'YEAR';
@@ -24,9 +24,9 @@ const SQL_UNIT: Record<Granularity, string> = { DAY: 'day', MONTH: 'month', YEAR
  * start. Grouped on the truncated instant and formatted per bucket, not per reading: a third less work
  * for PostgreSQL.
  */
-const SUMS: Prepared = {
-  name: 'consumption-by-node',
-  text: `select node_id, to_char(bucket, 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as bucket, unit, total::text as total
+const SUMS = prepared(
+  'consumption-by-node',
+  `select node_id, to_char(bucket, 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as bucket, unit, total::text as total
     from (
       select node_id, date_trunc(?, occurred_at at time zone 'UTC') as bucket, unit, sum(consumption) as total
       from events
@@ -34,7 +34,7 @@ const SUMS: Prepared = {
       group by 1, 2, 3
     ) buckets
     order by unit`,
-};
+);
 
 /** Validates the number of periods of a consumption series. */
 export function consumptionPeriods(periods: number): number {

@@ -3,7 +3,7 @@ import { groupBy } from '../shared/group-by';
 import type { ServiceContext } from './context';
 import { InvalidInputError } from './errors';
 import { cursorParts, decodeCursor, encodeCursor, pageSize, toConnection, type Connection } from './pagination';
-import { instant, read, recordsByIds, uuidArray, type Prepared, type RecordSource, type Row } from './sql';
+import { instant, prepared, read, recordsByIds, uuidArray, type RecordSource, type Row } from './sql';
 import * as valid from './validation';
 
 /** Time window and page of an `events` list; loaders batch every node that shares them. */
@@ -111,13 +111,13 @@ export async function eventPagesByNode(
 }
 
 /** The newest events of each node, no window, no cursor; parameters: the node ids, how many per node. */
-const NEWEST: Prepared = {
-  name: 'newest-events-by-node',
-  text: `select e.* from unnest(?::uuid[]) as parent(id)
+const NEWEST = prepared(
+  'newest-events-by-node',
+  `select e.* from unnest(?::uuid[]) as parent(id)
     cross join lateral (
       select ${COLUMNS} from events where node_id = parent.id order by occurred_at desc, id desc limit ?
     ) e`,
-};
+);
 
 /** The newest `count` events of each node, newest first: one statement for all nodes. */
 export async function newestEventsByNode(ctx: ServiceContext, nodeIds: readonly string[], count: number): Promise<Map<string, EventRecord[]>> {

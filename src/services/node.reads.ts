@@ -2,7 +2,7 @@ import type { NodeRecord, UserRecord } from '../entities';
 import { groupBy } from '../shared/group-by';
 import type { ServiceContext } from './context';
 import { containsPattern, cursorParts, decodeCursor, idCursor, pageSize, toConnection, type Connection } from './pagination';
-import { instant, read, uuidArray, type Prepared, type Row } from './sql';
+import { instant, prepared, read, uuidArray, type Row } from './sql';
 import { joinedUserColumns } from './user.reads';
 import * as valid from './validation';
 
@@ -58,7 +58,7 @@ const OWNER = joinedUserColumns('u');
 const NODES_WITH_OWNERS = `select ${COLUMNS.split(', ').map((column) => `n.${column}`).join(', ')}, ${OWNER.columns}
   from nodes n join users u on u.id = n.owner_id`;
 
-const NODES_BY_IDS: Prepared = { name: 'nodes-with-owners-by-id', text: `${NODES_WITH_OWNERS} where n.id = any(?::uuid[])` };
+const NODES_BY_IDS = prepared('nodes-with-owners-by-id', `${NODES_WITH_OWNERS} where n.id = any(?::uuid[])`);
 
 /** Every distinct owner of `rows` (rows of {@link NODES_WITH_OWNERS}). */
 function ownersOf(rows: readonly Row[]): UserRecord[] {
