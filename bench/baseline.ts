@@ -3,162 +3,11 @@
 // text, with byte-for-byte the JSON the API gives, and it queries the database for every request (no
 // cache). Started by run.ts as `node dist/bench/baseline.js` with DATABASE_URL, PORT and HOST.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { Pool, type QueryConfig, type QueryResultRow } from 'pg';
-import { groupBy } from '../src/shared/group-by';
+import { BadRequest, baselineAnswers } from './baseline-answers';
+import { requiredEnv } from './cli';
 import { DASHBOARD_QUERY, NODE_QUERY } from './documents';
 
-/** Same pool size as the API's default (DB_POOL_MAX). */
-const POOL_MAX = 10;
-const MONTHS = 12;
-const EVENTS_PER_NODE = 10;
-const MAX_PAGE = 100;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-// Named statements: PostgreSQL parses and plans each once per connection, as any lean pg client would.
-const NODE_SQL = {
-  name: 'baseline-node',
-  text: 'select n.id, n.name, u.username from nodes n join users u on u.id = n.owner_id where n.id = $1',
-};
-
-// The page of nodes with owners and each node's 10 newest readings in one statement. The newest of those
-// is also `latestEvent`: both lists are "newest first, (occurred_at, id) descending" with no filter.
-const PAGE_SQL = {
-  name: 'baseline-page',
-  text: `select n.id, n.name, n.owner_id, u.username, e.id as event_id, e.occurred_at, e.consumption, e.unit
-         from (select id, name, owner_id from nodes order by id limit $1) n
-         join users u on u.id = n.owner_id
-         left join lateral (
-           select id, occurred_at, consumption, unit from events
-           where node_id = n.id
-           order by occurred_at desc, id desc
-           limit ${EVENTS_PER_NODE}
-         ) e on true
-         order by n.id, e.occurred_at desc, e.id desc`,
-};
-
-// Monthly sums of the same page of nodes, one row per node, month and unit (units are never added up). It
-// names the page itself rather than taking the ids from PAGE_SQL, so both statements run at once. The page
-// goes in as an array so that the events are read through the (node_id, occurred_at) index whatever plan
-// the prepared statement settles on; a semi-join on the page lets the generic plan scan every event.
-const MONTHLY_SQL = {
-  name: 'baseline-monthly',
-  text: `select node_id, to_char(month, 'YYYY-MM') as month, unit, total::text as total
-         from (
-           select node_id, date_trunc('month', occurred_at at time zone 'UTC') as month, unit, sum(consumption) as total
-           from events
-           where node_id = any(array(select id from nodes order by id limit $1)) and occurred_at >= $2
-           group by 1, 2, 3
-         ) sums
-         order by unit`,
-};
-
-interface PageRow {
-  id: string;
-  name: string;
-  owner_id: string;
-  username: string;
-  event_id: string | null;
-  occurred_at: Date | null;
-  consumption: string | null;
-  unit: string | null;
-}
-
-interface EventJson {
-  id: string;
-  occurredAt: string;
-  consumption: string;
-  unit: string;
-}
-
-interface NodeJson {
-  id: string;
-  name: string;
-  owner: { id: string; username: string };
-  latestEvent: EventJson | null;
-  events: { edges: Array<{ node: EventJson & { node: { id: string; name: string } } }> };
-  consumption: BucketJson[];
-}
-
-interface BucketJson {
-  start: string;
-  total: string;
-  unit: string | null;
-}
-
-/** What the baseline has done: the same /metrics names as the API, for what it has. */
-const stats = { statements: 0, used: 0, peakUsed: 0 };
-
-const pool = new Pool({ connectionString: requiredEnv('DATABASE_URL'), max: POOL_MAX, application_name: 'aquamind-baseline' });
-
-async function query<Row extends QueryResultRow>(statement: QueryConfig): Promise<Row[]> {
-  stats.statements++;
-  const client = await pool.connect();
-  stats.used++;
-  stats.peakUsed = Math.max(stats.peakUsed, stats.used);
-  try {
-    return (await client.query<Row>(statement)).rows;
-  } finally {
-    stats.used--;
-    client.release();
-  }
-}
-
-/** S1: `{ node(id) { id name owner { username } } }`, one statement. */
-async function nodeById(id: unknown): Promise<unknown> {
-  if (typeof id !== 'string' || !UUID.test(id)) throw new BadRequest('id must be a UUID');
-  const [row] = await query<{ id: string; name: string; username: string }>({ ...NODE_SQL, values: [id.toLowerCase()] });
-  return { node: row ? { id: row.id, name: row.name, owner: { username: row.username } } : null };
-}
-
-/** S2: the dashboard page, two statements whatever its size. */
-async function dashboard(first: unknown): Promise<unknown> {
-  if (typeof first !== 'number' || !Number.isInteger(first) || first < 0 || first > MAX_PAGE) {
-    throw new BadRequest(`first must be from 0 to ${MAX_PAGE}`);
-  }
-  const months = lastMonths(new Date());
-  const [pageRows, monthlyRows] = await Promise.all([
-    query<PageRow>({ ...PAGE_SQL, values: [first] }),
-    query<{ node_id: string; month: string; unit: string; total: string }>({ ...MONTHLY_SQL, values: [first, months[0]!.start] }),
-  ]);
-
-  const sums = groupBy(monthlyRows, (row) => `${row.node_id} ${row.month}`);
-  // Empty months count 0 with no unit; a month with readings in several units has one bucket per unit.
-  const consumptionOf = (nodeId: string): BucketJson[] =>
-    months.flatMap(({ key, start }): BucketJson[] =>
-      sums.get(`${nodeId} ${key}`)?.map(({ total, unit }) => ({ start, total, unit })) ?? [{ start, total: '0.00', unit: null }],
-    );
-  const nodes = new Map<string, NodeJson>();
-  for (const row of pageRows) {
-    let node = nodes.get(row.id);
-    if (!node) {
-      node = {
-        id: row.id,
-        name: row.name,
-        owner: { id: row.owner_id, username: row.username },
-        latestEvent: null,
-        events: { edges: [] },
-        consumption: consumptionOf(row.id),
-      };
-      nodes.set(row.id, node);
-    }
-    if (row.event_id !== null) {
-      const event = { id: row.event_id, occurredAt: row.occurred_at!.toISOString(), consumption: row.consumption!, unit: row.unit! };
-      node.latestEvent ??= event;
-      node.events.edges.push({ node: { ...event, node: { id: node.id, name: node.name } } });
-    }
-  }
-  return { nodes: { edges: [...nodes.values()].map((node) => ({ node })) } };
-}
-
-/** The last 12 UTC months, the current one included, oldest first: key `YYYY-MM` and ISO start. */
-function lastMonths(now: Date): Array<{ key: string; start: string }> {
-  return Array.from({ length: MONTHS }, (_, i) => {
-    const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - (MONTHS - 1 - i), 1)).toISOString();
-    return { key: start.slice(0, 7), start };
-  });
-}
-
-class BadRequest extends Error {}
+const { nodeById, dashboard, stats, close } = baselineAnswers(requiredEnv('DATABASE_URL'), 'aquamind-baseline');
 
 async function answerGraphQL(request: IncomingMessage): Promise<{ status: number; body: unknown }> {
   const chunks: Buffer[] = [];
@@ -183,7 +32,7 @@ function metricsText(): string {
     line('aquamind_sql_statements_total', 'counter', stats.statements),
     line('aquamind_db_pool_used', 'gauge', stats.used),
     line('aquamind_db_pool_used_peak', 'gauge', stats.peakUsed),
-    line('aquamind_db_pool_max', 'gauge', POOL_MAX),
+    line('aquamind_db_pool_max', 'gauge', stats.poolMax),
   ].join('');
 }
 
@@ -209,16 +58,11 @@ const server = createServer((request, response) => {
   );
 });
 
-function requiredEnv(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is required`);
-  return value;
-}
 
 const stop = () => {
   server.close();
   server.closeAllConnections();
-  void pool.end().finally(() => process.exit(0));
+  void close().finally(() => process.exit(0));
 };
 process.once('SIGTERM', stop);
 process.once('SIGINT', stop);

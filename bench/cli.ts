@@ -98,3 +98,10 @@ export function runMain(main: (teardown: Teardown) => Promise<number | void>): v
       process.exit(1);
     });
 }
+
+/** The value of environment variable `name`; the process stops with a clear message when it is missing. */
+export function requiredEnv(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is required`);
+  return value;
+}

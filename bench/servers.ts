@@ -21,7 +21,7 @@ export interface ServerSpec {
 }
 
 /** The variants every run has; `api@<ref>` joins them with --compare. */
-export const VARIANT = { api: 'api', noLoaders: 'api-no-loaders', baseline: 'baseline' } as const;
+export const VARIANT = { api: 'api', noLoaders: 'api-no-loaders', baseline: 'baseline', floor: 'floor' } as const;
 
 const READY_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 15_000;
@@ -29,7 +29,7 @@ const OUTPUT_LINES_KEPT = 40;
 /** Node's flags for every server, the baseline too: those the Dockerfile and `npm start` run the API with. */
 const NODE_FLAGS = ['--max-semi-space-size=32'];
 
-/** The servers under test: the API, the API without DataLoaders, the plain baseline, and the API at `compare`. */
+/** The servers under test: the API, the API without DataLoaders, the plain baseline, the stack's floor, and the API at `compare`. */
 export function serverSpecs(repoRoot: string, compare?: { label: string; dir: string }): ServerSpec[] {
   const api = { isApi: true, script: 'dist/src/main.js', cwd: repoRoot };
   return [
@@ -45,6 +45,13 @@ export function serverSpecs(repoRoot: string, compare?: { label: string; dir: st
       description: 'plain node:http + pg answering the S1 and S2 documents with the fewest statements (bench/baseline.ts)',
       isApi: false,
       script: 'dist/bench/baseline.js',
+      cwd: repoRoot,
+    },
+    {
+      name: VARIANT.floor,
+      description: "the API's Fastify, Apollo, executor and schema answering S1 and S2 from memory: the most any data layer under them could give (bench/floor.ts)",
+      isApi: false,
+      script: 'dist/bench/floor.js',
       cwd: repoRoot,
     },
     ...(compare

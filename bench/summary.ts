@@ -91,6 +91,11 @@ export function ratios(summaries: readonly Summary[], compareVariant?: string): 
   return [
     figure('S1 req/s: api ÷ baseline', divide(throughput(api('S1')), throughput(find('S1', VARIANT.baseline))), { op: '≥', value: 0.5 }),
     figure('S2 req/s: api ÷ baseline', divide(throughput(api('S2')), throughput(find('S2', VARIANT.baseline))), { op: '≥', value: 0.9 }),
+    // What the stack allows: the floor is the API's HTTP server, Apollo and executor with no data layer.
+    ...(['S1', 'S2'] as const).flatMap((scenario) => [
+      figure(`${scenario} req/s: floor ÷ baseline`, divide(throughput(find(scenario, VARIANT.floor)), throughput(find(scenario, VARIANT.baseline)))),
+      figure(`${scenario} req/s: api ÷ floor`, divide(throughput(api(scenario)), throughput(find(scenario, VARIANT.floor)))),
+    ]),
     ...(['S1', 'S2', 'S4'] as const).map((scenario) =>
       figure(`${scenario} req/s: api ÷ api-no-loaders`, divide(throughput(api(scenario)), throughput(find(scenario, VARIANT.noLoaders)))),
     ),

@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ApolloServer, type ApolloServerOptions } from '@apollo/server';
+import { ApolloServer, type ApolloServerOptions, type ApolloServerPlugin } from '@apollo/server';
 import { makeExecutableSchema } from '@graphql-tools/schema';
-import type { GraphQLFieldResolver } from 'graphql';
+import type { GraphQLFieldResolver, GraphQLSchema } from 'graphql';
 import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginLandingPageDisabled,
@@ -24,7 +24,8 @@ const SCHEMA_DIR =
     existsSync(path.join(dir, 'common.graphql')),
   ) ?? path.resolve(__dirname, '../../schema');
 
-function loadTypeDefs(): string[] {
+/** The schema's SDL, file by file. */
+export function loadTypeDefs(): string[] {
   return readdirSync(SCHEMA_DIR)
     .filter((file) => file.endsWith('.graphql'))
     .sort()
@@ -56,6 +57,18 @@ export function createGraphQLServer(options: GraphQLServerOptions): ApolloServer
     typeDefs: [...loadTypeDefs(), ...(extension ? [extension.typeDefs] : [])],
     resolvers: [resolvers as ResolverMap, ...(extension ? [extension.resolvers] : [])].map(withFlushingMutations),
   });
+  return createApollo(schema, logger, [createUnitOfWorkPlugin(orm, stats, logger, { dataloaders })]);
+}
+
+/**
+ * Apollo as the API runs it for `schema`, with `plugins` first: the one place its options are set. The
+ * bench's floor server (bench/floor.ts) runs it too, with no unit of work, to measure what it costs.
+ */
+export function createApollo(
+  schema: GraphQLSchema,
+  logger: Logger,
+  plugins: ReadonlyArray<ApolloServerPlugin<GraphQLContext>>,
+): ApolloServer<GraphQLContext> {
   return new ApolloServer<GraphQLContext>({
     gateway: compiledExecution(schema),
     // Each operation of a batch gets its own unit of work (see the plugin).
@@ -68,7 +81,7 @@ export function createGraphQLServer(options: GraphQLServerOptions): ApolloServer
     formatError: createErrorFormatter(logger),
     logger,
     plugins: [
-      createUnitOfWorkPlugin(orm, stats, logger, { dataloaders }),
+      ...plugins,
       createCostLimitPlugin(),
       // GET /graphql in a browser is our own GraphiQL page (src/http), not Apollo's CDN-hosted one.
       ApolloServerPluginLandingPageDisabled(),
