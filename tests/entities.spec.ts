@@ -5,7 +5,7 @@ import {
   UniqueConstraintViolationException,
 } from '@mikro-orm/core';
 import { Event, Node, User } from '../src/entities';
-import { touch } from '../src/services/versioning';
+import { lockTouched, touch } from '../src/services/versioning';
 import { createTestDatabase, type TestDatabase } from './support/test-database';
 
 let db: TestDatabase;
@@ -66,7 +66,16 @@ describe('defaults', () => {
     loaded.lastName = 'Twice';
     touch(em, loaded);
     expect(loaded.version).toBe(2); // already what the row will hold
+    // As the unit-of-work plugin flushes a mutation's fields: in one transaction, rows locked first.
+    await em.begin();
+    await lockTouched(em);
     await em.flush();
+    // A later flush of the same unit of work (a second mutation field) keeps that version.
+    loaded.secondLastName = 'Thrice';
+    touch(em, loaded);
+    await lockTouched(em);
+    await em.flush();
+    await em.commit();
     const [row] = await db.sql<{ version: number; updated_at: Date }>(`select version, updated_at from users where id = $1`, [user.id]);
     expect(row?.version).toBe(2);
     expect(row!.updated_at.getTime()).toBeGreaterThanOrEqual(before.getTime());
@@ -77,9 +86,23 @@ describe('defaults', () => {
     await db.sql(`update users set first_name = 'Concurrent', version = version + 1 where id = $1`, [user.id]);
     staleCopy.lastName = 'Overwrite';
     touch(stale, staleCopy);
-    await expect(stale.flush()).rejects.toBeInstanceOf(OptimisticLockError);
+    await stale.begin();
+    await expect(lockTouched(stale)).rejects.toBeInstanceOf(OptimisticLockError);
+    await stale.rollback();
     const [after] = await db.sql(`select first_name, last_name, version from users where id = $1`, [user.id]);
     expect(after).toEqual({ first_name: 'Concurrent', last_name: 'Twice', version: 3 });
+  });
+
+  it('refuses to flush a touched row whose lock and version were not checked', async () => {
+    const user = await insertUser();
+    const em = db.orm.em.fork();
+    const loaded = await em.findOneOrFail(User, user.id);
+    loaded.firstName = 'Unchecked';
+    touch(em, loaded);
+    await expect(em.flush()).rejects.toBeInstanceOf(OptimisticLockError);
+    expect(await db.sql(`select first_name, version from users where id = $1`, [user.id])).toEqual([
+      { first_name: user.firstName, version: 1 },
+    ]);
   });
 
   it('leaves the version alone when an update changes nothing, or changes a value back', async () => {

@@ -227,19 +227,20 @@ describe('the mutation transaction', () => {
       { id: nodeId },
     );
     expect(twice.errors).toBeUndefined();
-    // Each field is one update of the row.
-    expect(twice.data).toEqual({ a: { node: { version: 2 } }, b: { node: { name: 'first', version: 3 } } });
+    // One operation, one new version, however many of its fields change the row.
+    expect(twice.data).toEqual({ a: { node: { version: 2 } }, b: { node: { name: 'first', version: 2 } } });
+    expect(await api.db.sql('select version from nodes where id = $1', [nodeId])).toEqual([{ version: 2 }]);
 
     const guessed = await api.gql(
       `mutation ($id: ID!) {
-        a: updateNode(id: $id, input: { name: "third", expectedVersion: 3 }) { node { version } }
-        b: updateNode(id: $id, input: { name: "fourth", expectedVersion: 4 }) { node { version } }
+        a: updateNode(id: $id, input: { name: "third", expectedVersion: 2 }) { node { version } }
+        b: updateNode(id: $id, input: { name: "fourth", expectedVersion: 3 }) { node { version } }
       }`,
       { id: nodeId },
     );
     expect(guessed.data).toBeNull();
     expect(guessed.errors?.[0]).toMatchObject({ path: ['b'], extensions: { code: 'CONFLICT', field: 'input.expectedVersion' } });
-    expect(await api.db.sql('select name, version from nodes where id = $1', [nodeId])).toEqual([{ name: 'first', version: 3 }]);
+    expect(await api.db.sql('select name, version from nodes where id = $1', [nodeId])).toEqual([{ name: 'first', version: 2 }]);
   });
 
   it('is not opened by a query, which never holds a connection between statements', async () => {

@@ -2,6 +2,7 @@ import { defineConfig, MikroORM, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import type { Config } from '../config';
 import { entities } from '../entities';
+import { VersionGuard } from '../services/versioning';
 import { migrationsList } from './migrations';
 
 export type Orm = MikroORM;
@@ -17,9 +18,8 @@ export function ormOptions(config: Config, clientUrl: string): Options {
     // Nothing reaches the database before the unit of work decides to flush.
     flushMode: 'commit',
     forceUtcTimezone: true,
-    // One UPDATE per entity, so the affected-row count proves each version check. A batched UPDATE
-    // (the default) would silently skip a row that a concurrent writer changed after the pre-check.
-    useBatchUpdates: false,
+    // No update of a versioned row without its version bumped and checked (services/versioning.ts).
+    subscribers: [new VersionGuard()],
     pool: {
       min: config.db.poolMin,
       max: config.db.poolMax,

@@ -29,6 +29,6 @@ export const NodeSchema = defineEntity({
     active: p.boolean().default(true),
     registeredAt: p.datetime().columnType('timestamptz').defaultRaw('now()'),
     updatedAt: p.datetime().columnType('timestamptz').defaultRaw('now()'),
-    version: p.integer().concurrencyCheck().default(1),
+    version: p.integer().default(1),
   }),
 });

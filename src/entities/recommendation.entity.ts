@@ -38,6 +38,6 @@ export const RecommendationSchema = defineEntity({
     active: p.boolean().default(true),
     createdAt: p.datetime().columnType('timestamptz').defaultRaw('now()'),
     updatedAt: p.datetime().columnType('timestamptz').defaultRaw('now()'),
-    version: p.integer().concurrencyCheck().default(1),
+    version: p.integer().default(1),
   }),
 });

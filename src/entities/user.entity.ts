@@ -48,6 +48,6 @@ export const UserSchema = defineEntity({
     active: p.boolean().default(true),
     registeredAt: p.datetime().columnType('timestamptz').defaultRaw('now()'),
     updatedAt: p.datetime().columnType('timestamptz').defaultRaw('now()'),
-    version: p.integer().concurrencyCheck().default(1),
+    version: p.integer().default(1),
   }),
 });

@@ -6,6 +6,7 @@ import { GraphQLError, OperationTypeNode, type GraphQLFieldResolver, type GraphQ
 import type { Orm } from '../db/orm';
 import type { Logger } from '../logger';
 import { clearPendingEvents, flushPendingEvents } from '../services/pending-events';
+import { lockTouched } from '../services/versioning';
 import type { GraphQLContext } from './context';
 import { flushError, httpStatusFor, RETRY_AFTER_SECONDS } from './errors';
 import { createLoaders } from './loaders';
@@ -66,6 +67,7 @@ export function createUnitOfWorkPlugin(
       const flushField = async () => {
         try {
           if (!em.isInTransaction()) await em.begin();
+          await lockTouched(em);
           await em.flush();
           await flushPendingEvents(em);
         } catch (error) {

@@ -1,6 +1,8 @@
-import { wrap } from '@mikro-orm/core';
+import { ChangeSetType, OptimisticLockError, wrap, type EventSubscriber, type FlushEventArgs } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { groupBy } from '../shared/group-by';
 import { ConflictError } from './errors';
+import { read, uuidArray } from './sql';
 
 /** An entity that users edit: a version for optimistic locking and an update time. */
 export interface Versioned {
@@ -9,17 +11,19 @@ export interface Versioned {
 }
 
 /**
- * Marks a loaded entity as changed, if it was: its version becomes the loaded (or last flushed) one
- * plus one, however many times the field changes it, and `updatedAt` now. The flush updates the row
- * only where it still has that version, so a concurrent writer's change is never overwritten
- * (OptimisticLockError → CONFLICT), and the payload already shows the version the row will have.
- * Each mutation field is flushed on its own, so two fields updating one row move it by two versions.
- * An update that changes nothing leaves the version alone, so it cannot make other clients' stale.
+ * Marks a loaded entity as changed, if it was: its version becomes the one its row had when the
+ * operation found it plus one, however many times and in however many fields the operation changes
+ * it, and `updatedAt` now. Before its first flush, {@link lockTouched} locks the row and checks that
+ * version, so a concurrent writer's change is never overwritten (CONFLICT), and the payload already
+ * shows the version the row will have. An update that changes nothing leaves the version alone, so it
+ * cannot make other clients' stale.
  */
 export function touch(em: EntityManager, entity: Versioned): void {
   const loaded = loadedState(entity);
   if (loaded?.version === undefined) return; // not yet in the database: inserted with version 1
-  versionBeforeOperation(entity); // remembered before this field's flush makes it the loaded one
+  // Remembered before this field's flush makes the flushed state the loaded one.
+  const found = versionBeforeOperation(entity) ?? loaded.version;
+  if (!locked.has(entity)) toLock(em).add(entity);
   const comparator = em.getComparator();
   const name = wrap(entity, true).__meta.className;
   const changes = comparator.diffEntities(name, loaded, comparator.prepareEntity(entity));
@@ -31,8 +35,68 @@ export function touch(em: EntityManager, entity: Versioned): void {
     if (loaded.updatedAt !== undefined) entity.updatedAt = new Date(loaded.updatedAt);
     return;
   }
-  entity.version = loaded.version + 1;
+  entity.version = found + 1;
   entity.updatedAt = new Date();
+}
+
+/** Touched entities whose rows the unit of work has yet to lock, per fork; and those it has locked. */
+const unlocked = new WeakMap<EntityManager, Set<Versioned>>();
+const locked = new WeakSet<Versioned>();
+
+function toLock(em: EntityManager): Set<Versioned> {
+  let entities = unlocked.get(em);
+  if (!entities) {
+    entities = new Set();
+    unlocked.set(em, entities);
+  }
+  return entities;
+}
+
+/**
+ * Locks the rows of the entities touched since the last call (`select … for update`, in id order, one
+ * statement per table) and checks that each still has the version the operation found: another
+ * writer's change in between is an OptimisticLockError (CONFLICT), and nothing is written. Only the
+ * unit-of-work plugin calls it, inside the operation's transaction and before each flush; the locks
+ * last until that transaction ends, so the UPDATEs cannot overwrite anyone, and a row changed by an
+ * earlier field (already locked) is not checked again.
+ */
+export async function lockTouched(em: EntityManager): Promise<void> {
+  const entities = unlocked.get(em);
+  unlocked.delete(em);
+  if (!entities?.size) return;
+  const byTable = groupBy([...entities], (entity) => wrap(entity, true).__meta.tableName);
+  for (const [table, touched] of byTable) {
+    const rows = await read<{ id: string; version: number }>(
+      { em },
+      `select id, version from ${table} where id = any(?::uuid[]) order by id for update`,
+      [uuidArray(touched.map(idOf))],
+    );
+    const versions = new Map(rows.map((row) => [row.id, row.version]));
+    for (const entity of touched) {
+      if (versions.get(idOf(entity)) !== versionBeforeOperation(entity)) throw OptimisticLockError.lockFailed(entity);
+      locked.add(entity);
+    }
+  }
+}
+
+/**
+ * Refuses a flush that would update a versioned row without {@link touch} and {@link lockTouched}
+ * in this unit of work: no write that skips the version, or the check that nobody changed the row
+ * since the operation read it. (Registered with the ORM, so it guards every flush.)
+ */
+export class VersionGuard implements EventSubscriber {
+  onFlush({ uow }: FlushEventArgs): void {
+    for (const changeSet of uow.getChangeSets()) {
+      const entity = changeSet.entity as Partial<Versioned>;
+      if (changeSet.type === ChangeSetType.UPDATE && entity.version !== undefined && !locked.has(entity as Versioned)) {
+        throw OptimisticLockError.lockFailed(changeSet.entity);
+      }
+    }
+  }
+}
+
+function idOf(entity: Versioned): string {
+  return wrap(entity, true).getPrimaryKey() as unknown as string;
 }
 
 /**
