@@ -81,7 +81,7 @@ export async function listEvents(ctx: ServiceContext, filter: EventFilter): Prom
   const nodeId = filter.nodeId === null || filter.nodeId === undefined ? null : valid.id('nodeId', filter.nodeId);
   const where = `(?::uuid is null or node_id = ?::uuid) and ${WINDOW}`;
   const whereParams = [nodeId, nodeId, ...windowParams(args)];
-  const rows = await read(ctx, 
+  const rows = await read(ctx,
     `select ${COLUMNS} from events where ${where} and ${AFTER} order by occurred_at desc, id desc limit ?`,
     [...whereParams, ...afterParams(args), args.first + 1],
   );
@@ -97,7 +97,7 @@ export async function eventPagesByNode(
   nodeIds: readonly string[],
   args: EventWindowArgs,
 ): Promise<Map<string, EventRecord[]>> {
-  const rows = await read(ctx, 
+  const rows = await read(ctx,
     `select e.* from unnest(?::uuid[]) as parent(id)
      cross join lateral (
        select ${COLUMNS} from events
@@ -131,7 +131,7 @@ export async function eventCountsByNode(
   nodeIds: readonly string[],
   window: Pick<EventWindowArgs, 'from' | 'to'>,
 ): Promise<Map<string, number>> {
-  const rows = await read<{ node_id: string; count: string }>(ctx, 
+  const rows = await read<{ node_id: string; count: string }>(ctx,
     `select node_id, count(*) as count from events where node_id = any(?::uuid[]) and ${WINDOW} group by node_id`,
     [uuidArray(nodeIds), ...windowParams(window)],
   );

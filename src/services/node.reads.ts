@@ -113,7 +113,7 @@ export async function nodePagesByOwner(
   ownerIds: readonly string[],
   args: OwnerNodesArgs,
 ): Promise<Map<string, NodeRecord[]>> {
-  const rows = await read(ctx, 
+  const rows = await read(ctx,
     `select n.* from unnest(?::uuid[]) as parent(id)
      cross join lateral (
        select ${COLUMNS} from nodes where owner_id = parent.id and (?::uuid is null or id > ?::uuid) order by id limit ?
@@ -125,7 +125,7 @@ export async function nodePagesByOwner(
 
 /** How many nodes each owner has, in one statement. */
 export async function nodeCountsByOwner(ctx: ServiceContext, ownerIds: readonly string[]): Promise<Map<string, number>> {
-  const rows = await read<{ owner_id: string; count: string }>(ctx, 
+  const rows = await read<{ owner_id: string; count: string }>(ctx,
     'select owner_id, count(*) as count from nodes where owner_id = any(?::uuid[]) group by owner_id',
     [uuidArray(ownerIds)],
   );

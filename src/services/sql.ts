@@ -96,15 +96,25 @@ export interface RecordSource<R> {
   toRecord(row: Row): R;
 }
 
+/** Each source's statement of records by id, prepared once per connection. */
+const byIdsStatements = new WeakMap<RecordSource<unknown>, Prepared>();
+
+function byIdsStatement(source: RecordSource<unknown>): Prepared {
+  let statement = byIdsStatements.get(source);
+  if (!statement) {
+    statement = prepared(`${source.table}-by-id`, `select ${source.columns} from ${source.table} where id = any(?::uuid[])`);
+    byIdsStatements.set(source, statement);
+  }
+  return statement;
+}
+
 /** Records by id in the order of `ids`, null where none has that id, in one statement: a `…ById` loader's batch. */
 export async function recordsByIds<R extends { readonly id: string }>(
   ctx: ServiceContext,
   source: RecordSource<R>,
   ids: readonly string[],
 ): Promise<Array<R | null>> {
-  const rows = await read(ctx, prepared(`${source.table}-by-id`, `select ${source.columns} from ${source.table} where id = any(?::uuid[])`), [
-    uuidArray(ids),
-  ]);
+  const rows = await read(ctx, byIdsStatement(source), [uuidArray(ids)]);
   const byId = new Map(rows.map((row) => [row.id as string, source.toRecord(row)]));
   return ids.map((id) => byId.get(id) ?? null);
 }

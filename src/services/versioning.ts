@@ -23,7 +23,6 @@ export function touch(em: EntityManager, entity: Versioned): void {
   if (loaded?.version === undefined) return; // not yet in the database: inserted with version 1
   // Remembered before this field's flush makes the flushed state the loaded one.
   const found = versionBeforeOperation(entity) ?? loaded.version;
-  if (!locked.has(entity)) toLock(em).add(entity);
   const comparator = em.getComparator();
   const name = wrap(entity, true).__meta.className;
   const changes = comparator.diffEntities(name, loaded, comparator.prepareEntity(entity));
@@ -37,6 +36,7 @@ export function touch(em: EntityManager, entity: Versioned): void {
   }
   entity.version = found + 1;
   entity.updatedAt = new Date();
+  if (!locked.has(entity)) toLock(em).add(entity);
 }
 
 /** Touched entities whose rows the unit of work has yet to lock, per fork; and those it has locked. */
