@@ -57,7 +57,13 @@ export class BenchDatabase {
 
   /** The configuration the API would read with this database (production, quiet logs). */
   config(): Config {
-    return loadConfig({ NODE_ENV: 'production', LOG_LEVEL: 'warn', SEED_ON_START: 'false', DATABASE_URL: this.url });
+    return loadConfig({
+      NODE_ENV: 'production',
+      AUTH_SIGNING_KEY: randomBytes(48).toString('base64url'),
+      LOG_LEVEL: 'warn',
+      SEED_ON_START: 'false',
+      DATABASE_URL: this.url,
+    });
   }
 
   /** Applies the migrations and seeds `dataset` through `orm`, printing progress; returns the seconds it took. */

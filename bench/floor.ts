@@ -7,6 +7,7 @@
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import Fastify from 'fastify';
 import { Client } from 'pg';
+import { ephemeralTokens } from '../src/auth/tokens';
 import type { GraphQLContext } from '../src/graphql/context';
 import { DateScalar, DateTimeScalar, DecimalScalar } from '../src/graphql/scalars';
 import { createApollo, loadTypeDefs } from '../src/graphql/server';
@@ -77,7 +78,8 @@ async function main(): Promise<void> {
   await apollo.start();
   // The same Fastify options and GraphQL route as the API (src/http/app.ts).
   const app = Fastify({ loggerInstance: logger, return503OnClosing: true, bodyLimit: 16 * 1024 * 1024 });
-  await app.register(graphqlRoutes, { apollo });
+  // The same route reads credentials: none are sent, but the check of the header is part of the path.
+  await app.register(graphqlRoutes, { apollo, tokens: ephemeralTokens() });
   app.get('/readyz', () => ({ status: 'ready' }));
   // No statement after start-up: the statement probes of the bench read 0.
   app.get('/metrics', (_, reply) => reply.type('text/plain; version=0.0.4').send('# TYPE aquamind_sql_statements_total counter\naquamind_sql_statements_total 0\n'));

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { log, type Teardown } from './cli';
@@ -97,6 +98,8 @@ export class ServerProcess implements Observable {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: process.env.HOME ?? '/tmp',
       NODE_ENV: 'production',
+      // Production refuses to start without a signing key; the bench sends no tokens, so any will do.
+      AUTH_SIGNING_KEY: randomBytes(48).toString('base64url'),
       LOG_LEVEL: 'warn',
       SEED_ON_START: 'false',
       DATABASE_URL: databaseUrl,

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connectOrm } from '../src/db/orm';
+import { ephemeralTokens } from '../src/auth/tokens';
 import { buildApp } from '../src/http/app';
 import { createLogger } from '../src/logger';
 import { fmt, log, parseFlags, positiveInt, runMain, UsageError, type Teardown } from './cli';
@@ -124,7 +125,7 @@ async function main(teardown: Teardown): Promise<number> {
   const seedSeconds = await database.migrateAndSeed(orm, options.dataset);
   const nodeIds = await database.nodeIds();
 
-  const app = await buildApp({ orm, logger: createLogger(config), dataloaders: config.dataloaders });
+  const app = await buildApp({ orm, logger: createLogger(config), tokens: ephemeralTokens(), dataloaders: config.dataloaders });
   await app.listen({ host: '127.0.0.1', port: 0 });
   teardown.add('close the API', () => app.close());
   const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;

@@ -22,7 +22,17 @@ export interface Config {
   readonly adminPassword: string | undefined;
   /** DataLoaders batch lookups (default). Off only to measure the N+1 they remove (`npm run bench`). */
   readonly dataloaders: boolean;
+  readonly auth: {
+    /** The HS256 key that signs access tokens; unset outside production: one is made and kept in `dataDir`. */
+    readonly signingKey: string | undefined;
+    readonly tokenTtlSeconds: number;
+    readonly issuer: string;
+    readonly audience: string;
+  };
 }
+
+/** The shortest signing key accepted, in bytes: HS256's own output size. */
+export const MIN_SIGNING_KEY_BYTES = 32;
 
 /** A bad environment variable; the message names it. */
 export class ConfigError extends Error {
@@ -43,8 +53,16 @@ export function loadConfig(env: Env = process.env): Config {
   if (poolMin > poolMax) {
     throw new ConfigError('DB_POOL_MIN', `must not exceed DB_POOL_MAX (${poolMax}), got ${poolMin}`);
   }
+  const nodeEnv = read.oneOf('NODE_ENV', ['development', 'production', 'test'] as const, 'development');
+  const signingKey = read.optional('AUTH_SIGNING_KEY');
+  if (signingKey === undefined && nodeEnv === 'production') {
+    throw new ConfigError('AUTH_SIGNING_KEY', `is required in production: at least ${MIN_SIGNING_KEY_BYTES} random bytes, e.g. from \`openssl rand -base64 48\``);
+  }
+  if (signingKey !== undefined && Buffer.byteLength(signingKey) < MIN_SIGNING_KEY_BYTES) {
+    throw new ConfigError('AUTH_SIGNING_KEY', `must be at least ${MIN_SIGNING_KEY_BYTES} bytes long, got ${Buffer.byteLength(signingKey)}`);
+  }
   return Object.freeze({
-    nodeEnv: read.oneOf('NODE_ENV', ['development', 'production', 'test'] as const, 'development'),
+    nodeEnv,
     host: read.string('HOST', '0.0.0.0'),
     port: read.int('PORT', 4000, { min: 0, max: 65535 }),
     logLevel: read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
@@ -61,6 +79,12 @@ export function loadConfig(env: Env = process.env): Config {
     seedOnStart: read.bool('SEED_ON_START', databaseUrl === undefined),
     adminPassword: read.optional('AQUAMIND_ADMIN_PASSWORD'),
     dataloaders: read.bool('AQUAMIND_DATALOADERS', true),
+    auth: Object.freeze({
+      signingKey,
+      tokenTtlSeconds: read.int('AUTH_TOKEN_TTL_SECONDS', 8 * 60 * 60, { min: 60, max: 30 * 24 * 60 * 60 }),
+      issuer: read.string('AUTH_ISSUER', 'aquamind-api'),
+      audience: read.string('AUTH_AUDIENCE', 'aquamind'),
+    }),
   });
 }
 

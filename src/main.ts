@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
+import { signingKey } from './auth/signing-key';
+import { Tokens } from './auth/tokens';
 import { ConfigError, loadConfig, type Config } from './config';
 import { openDatabase, type Database } from './db/database';
 import { connectOrm, migrate, type Orm } from './db/orm';
@@ -78,7 +80,13 @@ async function start(
     }
   }
   if (isStopping()) return;
-  running.app = await buildApp({ orm: running.orm, logger, dataloaders: config.dataloaders });
+  const tokens = new Tokens({
+    key: await signingKey(config),
+    issuer: config.auth.issuer,
+    audience: config.auth.audience,
+    ttlSeconds: config.auth.tokenTtlSeconds,
+  });
+  running.app = await buildApp({ orm: running.orm, logger, tokens, dataloaders: config.dataloaders });
   await running.app.listen({ host: config.host, port: config.port });
   const { port } = running.app.server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;

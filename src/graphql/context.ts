@@ -1,4 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Caller } from '../auth/caller';
+import type { Tokens } from '../auth/tokens';
 import type { ServiceContext } from '../services/context';
 import type { Loaders } from './loaders';
 import type { UnitOfWork } from './unit-of-work.plugin';
@@ -10,13 +12,17 @@ import type { UnitOfWork } from './unit-of-work.plugin';
  */
 export interface GraphQLContext extends ServiceContext {
   readonly requestId: string;
+  /** Who sent the request, from its `Authorization` header. */
+  readonly caller: Caller;
+  /** What issues access tokens (`login`). */
+  readonly tokens: Tokens;
   em: EntityManager;
   loaders: Loaders;
   unitOfWork: UnitOfWork;
 }
 
 /** The context of one HTTP request, before the unit-of-work plugin gives each operation its fork. */
-export function createRequestContext(requestId: string): GraphQLContext {
+export function createRequestContext(requestId: string, caller: Caller, tokens: Tokens): GraphQLContext {
   // The plugin assigns `em`, `loaders` and `unitOfWork`; a resolver that ran without them would be a bug to fail loudly on.
-  return { requestId } as GraphQLContext;
+  return { requestId, caller, tokens } as GraphQLContext;
 }

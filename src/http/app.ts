@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { Tokens } from '../auth/tokens';
 import { DatabaseStats } from '../db/database-stats';
 import type { Orm } from '../db/orm';
 import { createGraphQLServer, type GraphQLServerOptions } from '../graphql/server';
@@ -12,6 +13,8 @@ import { metricsRoutes } from './metrics.routes';
 export interface AppDependencies {
   readonly orm: Orm;
   readonly logger: Logger;
+  /** Issues and checks access tokens. */
+  readonly tokens: Tokens;
   /** DataLoaders batch lookups (the default); false only to measure the N+1 they remove. */
   readonly dataloaders?: boolean;
   /** Tests only: extra schema to probe the unit of work with. */
@@ -19,7 +22,7 @@ export interface AppDependencies {
 }
 
 /** The HTTP application, ready to `listen` (main.ts) or to `inject` (tests). */
-export async function buildApp({ orm, logger, dataloaders = true, graphqlExtension }: AppDependencies): Promise<FastifyInstance> {
+export async function buildApp({ orm, logger, tokens, dataloaders = true, graphqlExtension }: AppDependencies): Promise<FastifyInstance> {
   const app = Fastify({ loggerInstance: logger, return503OnClosing: true, bodyLimit: 16 * 1024 * 1024 });
   const stats = new UnitOfWorkStats();
   const apollo = createGraphQLServer({ orm, logger, stats, dataloaders, extension: graphqlExtension });
@@ -28,7 +31,7 @@ export async function buildApp({ orm, logger, dataloaders = true, graphqlExtensi
   app.addHook('onClose', () => apollo.stop());
   await app.register(healthRoutes, { orm });
   await app.register(metricsRoutes, { database: new DatabaseStats(orm), stats });
-  await app.register(graphqlRoutes, { apollo });
+  await app.register(graphqlRoutes, { apollo, tokens });
   await app.register(graphiqlAssetRoutes);
   return app;
 }

@@ -1,15 +1,37 @@
 import type { ApolloServer } from '@apollo/server';
 import { fastifyApolloHandler } from '@as-integrations/fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { GraphQLError } from 'graphql';
+import { callerOf, RejectedCredentialsError } from '../auth/credentials';
+import type { Tokens } from '../auth/tokens';
 import { createRequestContext, type GraphQLContext } from '../graphql/context';
 import { MAX_BATCH_SIZE } from '../graphql/limits';
 import { graphiqlPage } from './graphiql';
 
 /** POST /graphql (and GET with a `query`) serve the API; GET from a browser serves GraphiQL. */
-export function graphqlRoutes(app: FastifyInstance, options: { apollo: ApolloServer<GraphQLContext> }, done: () => void): void {
+export function graphqlRoutes(
+  app: FastifyInstance,
+  options: { apollo: ApolloServer<GraphQLContext>; tokens: Tokens },
+  done: () => void,
+): void {
+  const { tokens } = options;
   const handler = fastifyApolloHandler(options.apollo, {
-    context: async (request: FastifyRequest) => createRequestContext(request.id),
+    context: async (request: FastifyRequest) => createRequestContext(request.id, await authenticated(request), tokens),
   });
+  /** The caller of `request`; credentials sent but not acceptable refuse the whole request with HTTP 401. */
+  const authenticated = async (request: FastifyRequest) => {
+    try {
+      return await callerOf(request.headers.authorization, tokens);
+    } catch (error) {
+      if (!(error instanceof RejectedCredentialsError)) throw error;
+      throw new GraphQLError(error.message, {
+        extensions: {
+          code: 'UNAUTHENTICATED',
+          http: { status: 401, headers: new Map([['www-authenticate', 'Bearer error="invalid_token"']]) },
+        },
+      });
+    }
+  };
   app.post('/graphql', (request: FastifyRequest, reply: FastifyReply) => {
     if (Array.isArray(request.body) && request.body.length > MAX_BATCH_SIZE) {
       return reply.code(400).send({

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import type { AppDependencies } from '../../src/http/app';
 import { buildApp } from '../../src/http/app';
+import { ephemeralTokens, type Tokens } from '../../src/auth/tokens';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 export interface GraphQLResponse<Data = Record<string, any>> {
@@ -17,8 +18,14 @@ export interface TestApi {
   readonly db: TestDatabase;
   readonly app: FastifyInstance;
   readonly url: string;
-  /** One GraphQL operation over HTTP. */
-  gql<Data = Record<string, any>>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<Data>>;
+  /** Issues and checks this API's access tokens (a random key per test API). */
+  readonly tokens: Tokens;
+  /** One GraphQL operation over HTTP; `headers` go with it (e.g. `authorization`). */
+  gql<Data = Record<string, any>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<GraphQLResponse<Data>>;
   /** A batched HTTP request: several operations in one POST. */
   batch(operations: Array<{ query: string; variables?: Record<string, unknown> }>): Promise<{ status: number; body: any }>;
   /** The SQL statements the work sends, as the connection pool sees them. */
@@ -32,24 +39,27 @@ export async function createTestApi(
   options: Pick<AppDependencies, 'graphqlExtension' | 'dataloaders'> & { env?: Record<string, string> } = {},
 ): Promise<TestApi> {
   const db = await createTestDatabase(options.env);
+  const tokens = ephemeralTokens();
   const app = await buildApp({
     orm: db.orm,
     logger: pino({ level: 'silent' }),
+    tokens,
     dataloaders: options.dataloaders,
     graphqlExtension: options.graphqlExtension,
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 
-  const post = (body: unknown) =>
-    fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const post = (body: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
 
   return {
     db,
     app,
     url,
-    gql: async (query, variables) => {
-      const response = await post({ query, variables });
+    tokens,
+    gql: async (query, variables, headers) => {
+      const response = await post({ query, variables }, headers);
       const text = await response.text();
       let body: any;
       try {

@@ -130,6 +130,25 @@ export type Granularity =
   /** One calendar year. */
   | 'YEAR';
 
+/** Who may sign in, and how. */
+export type LoginInput = {
+  /** The user's password. */
+  password: Scalars['String']['input'];
+  /** The user's sign-in name. */
+  username: Scalars['String']['input'];
+};
+
+/** A signed-in session: send `token` as `Authorization: Bearer <token>` until `expiresAt`. */
+export type LoginPayload = {
+  __typename?: 'LoginPayload';
+  /** When the token stops being accepted; sign in again after. */
+  expiresAt: Scalars['DateTime']['output'];
+  /** The access token (a JWT). */
+  token: Scalars['String']['output'];
+  /** The user who signed in. */
+  user: User;
+};
+
 /**
  * The root of every write; each domain file extends it. A mutation operation is atomic: all of its fields
  * take effect, or none do.
@@ -148,6 +167,11 @@ export type Mutation = {
   deactivateUser: UserPayload;
   /** Deletes a node and all of its readings. */
   deleteNode: NodePayload;
+  /**
+   * Signs in. A wrong password, an unknown username and a deactivated user all get the same
+   * UNAUTHENTICATED error, in the same time.
+   */
+  login: LoginPayload;
   /** Shows a hidden tip again (CONFLICT if an active tip now has its title). */
   reactivateRecommendation: RecommendationPayload;
   /** Reactivates a deactivated user. */
@@ -216,6 +240,15 @@ export type MutationDeactivateUserArgs = {
  */
 export type MutationDeleteNodeArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+/**
+ * The root of every write; each domain file extends it. A mutation operation is atomic: all of its fields
+ * take effect, or none do.
+ */
+export type MutationLoginArgs = {
+  input: LoginInput;
 };
 
 
@@ -373,6 +406,8 @@ export type Query = {
   event: Maybe<Event>;
   /** Readings, newest first. */
   events: EventConnection;
+  /** The user whose token the request carries. UNAUTHENTICATED without one. */
+  me: User;
   /** One node by id, or null when there is none. */
   node: Maybe<Node>;
   /** Nodes, oldest first. */
@@ -723,6 +758,8 @@ export type ResolversTypes = {
   Granularity: Granularity;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  LoginInput: LoginInput;
+  LoginPayload: ResolverTypeWrapper<Omit<LoginPayload, 'user'> & { user: ResolversTypes['User'] }>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Node: ResolverTypeWrapper<NodeRecord>;
   NodeConnection: ResolverTypeWrapper<Connection<NodeRecord>>;
@@ -763,6 +800,8 @@ export type ResolversParentTypes = {
   EventPayload: Omit<EventPayload, 'event'> & { event: ResolversParentTypes['Event'] };
   ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
+  LoginInput: LoginInput;
+  LoginPayload: Omit<LoginPayload, 'user'> & { user: ResolversParentTypes['User'] };
   Mutation: Record<PropertyKey, never>;
   Node: NodeRecord;
   NodeConnection: Connection<NodeRecord>;
@@ -827,6 +866,12 @@ export type EventPayloadResolvers<ContextType = GraphQLContext, ParentType exten
   event?: Resolver<ResolversTypes['Event'], ParentType, ContextType>;
 };
 
+export type LoginPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['LoginPayload'] = ResolversParentTypes['LoginPayload']> = {
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  token?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+};
+
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   createNode?: Resolver<ResolversTypes['NodePayload'], ParentType, ContextType, RequireFields<MutationCreateNodeArgs, 'input'>>;
   createRecommendation?: Resolver<ResolversTypes['RecommendationPayload'], ParentType, ContextType, RequireFields<MutationCreateRecommendationArgs, 'input'>>;
@@ -834,6 +879,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   deactivateRecommendation?: Resolver<ResolversTypes['RecommendationPayload'], ParentType, ContextType, RequireFields<MutationDeactivateRecommendationArgs, 'id'>>;
   deactivateUser?: Resolver<ResolversTypes['UserPayload'], ParentType, ContextType, RequireFields<MutationDeactivateUserArgs, 'id'>>;
   deleteNode?: Resolver<ResolversTypes['NodePayload'], ParentType, ContextType, RequireFields<MutationDeleteNodeArgs, 'id'>>;
+  login?: Resolver<ResolversTypes['LoginPayload'], ParentType, ContextType, RequireFields<MutationLoginArgs, 'input'>>;
   reactivateRecommendation?: Resolver<ResolversTypes['RecommendationPayload'], ParentType, ContextType, RequireFields<MutationReactivateRecommendationArgs, 'id'>>;
   reactivateUser?: Resolver<ResolversTypes['UserPayload'], ParentType, ContextType, RequireFields<MutationReactivateUserArgs, 'id'>>;
   recordEvent?: Resolver<ResolversTypes['EventPayload'], ParentType, ContextType, RequireFields<MutationRecordEventArgs, 'input'>>;
@@ -879,6 +925,7 @@ export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends R
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   event?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<QueryEventArgs, 'id'>>;
   events?: Resolver<ResolversTypes['EventConnection'], ParentType, ContextType, RequireFields<QueryEventsArgs, 'first'>>;
+  me?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
   node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
   nodes?: Resolver<ResolversTypes['NodeConnection'], ParentType, ContextType, RequireFields<QueryNodesArgs, 'first'>>;
   randomRecommendations?: Resolver<Array<ResolversTypes['Recommendation']>, ParentType, ContextType, RequireFields<QueryRandomRecommendationsArgs, 'count'>>;
@@ -957,6 +1004,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   EventConnection?: EventConnectionResolvers<ContextType>;
   EventEdge?: EventEdgeResolvers<ContextType>;
   EventPayload?: EventPayloadResolvers<ContextType>;
+  LoginPayload?: LoginPayloadResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Node?: NodeResolvers<ContextType>;
   NodeConnection?: NodeConnectionResolvers<ContextType>;

@@ -1,5 +1,6 @@
 import type { Resolvers } from '../generated/resolvers-types';
 import { DateScalar, DateTimeScalar, DecimalScalar } from '../scalars';
+import { authResolvers } from './auth.resolver';
 import { connectionResolvers } from './connection.resolver';
 import { eventResolvers } from './event.resolver';
 import { nodeResolvers } from './node.resolver';
@@ -12,12 +13,14 @@ export const resolvers: Resolvers = {
   Date: DateScalar,
   Decimal: DecimalScalar,
   Query: {
+    ...authResolvers.Query,
     ...userResolvers.Query,
     ...nodeResolvers.Query,
     ...eventResolvers.Query,
     ...recommendationResolvers.Query,
   },
   Mutation: {
+    ...authResolvers.Mutation,
     ...userResolvers.Mutation,
     ...nodeResolvers.Mutation,
     ...eventResolvers.Mutation,

@@ -1,0 +1,41 @@
+import type { Caller } from '../auth/caller';
+import type { Tokens } from '../auth/tokens';
+import { User } from '../entities';
+import { verifyPassword } from '../shared/password';
+import type { ServiceContext } from './context';
+import { InvalidInputError, UnauthenticatedError } from './errors';
+
+export interface LoginInput {
+  username: string;
+  password: string;
+}
+
+/** Longer passwords are refused before hashing: argon2's time grows with its input. */
+const MAX_PASSWORD_LENGTH = 1024;
+
+/**
+ * An argon2id hash (same parameters as real ones) of a random password nobody knows. An unknown
+ * username is checked against it, so that it takes as long as a wrong password for a real user.
+ */
+const NOBODY = '$argon2id$v=19$m=19456,t=2,p=1$YkAjSBZ0y/Bo2nLmnELNYQ$py0/Y+wXwLiNuFfEvnHMjtuU3mc383KBw+3m+IsGG1c';
+
+/**
+ * Signs a user in: an access token for them and when it expires. A wrong password, an unknown
+ * username and a deactivated user get the same error after the same work (one argon2 verification),
+ * so an answer tells nothing about which usernames exist.
+ */
+export async function login(ctx: ServiceContext, tokens: Tokens, input: LoginInput): Promise<{ token: string; expiresAt: Date; user: User }> {
+  if (input.password.length > MAX_PASSWORD_LENGTH) {
+    throw new InvalidInputError('input.password', `A password has at most ${MAX_PASSWORD_LENGTH} characters`);
+  }
+  const user = await ctx.em.findOne(User, { username: input.username });
+  const matches = await verifyPassword(user?.passwordHash ?? NOBODY, input.password);
+  if (!user || !matches || !user.active) throw new UnauthenticatedError('Wrong username or password');
+  return { ...(await tokens.issue(user.id)), user };
+}
+
+/** The id of the signed-in user who sends the request; UNAUTHENTICATED for an anonymous caller. */
+export function signedInUserId(caller: Caller): string {
+  if (caller.kind !== 'user') throw new UnauthenticatedError('Sign in first: send `Authorization: Bearer <token>` (see `login`)');
+  return caller.userId;
+}
