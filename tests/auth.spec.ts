@@ -82,6 +82,16 @@ describe('login', () => {
     expect(ratio).toBeLessThan(2);
   });
 
+  it("stops accepting a user's tokens once they are deactivated", async () => {
+    const user = await newUser();
+    const { token } = (await api.gql(LOGIN, { input: { username: user.username, password: user.password } })).data!.login;
+    expect((await api.gql(ME, {}, bearer(token))).errors).toBeUndefined();
+    await api.gql('mutation ($id: ID!) { deactivateUser(id: $id) { user { active } } }', { id: user.id });
+    const me = await api.gql(ME, {}, bearer(token));
+    expect(me.data).toBeNull();
+    expect(me.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
   it('refuses a password longer than 1,024 characters before hashing it', async () => {
     const res = await api.gql(LOGIN, { input: { username: 'someone', password: 'x'.repeat(1025) } });
     expect(res.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'input.password' });

@@ -39,3 +39,9 @@ export function signedInUserId(caller: Caller): string {
   if (caller.kind !== 'user') throw new UnauthenticatedError('Sign in first: send `Authorization: Bearer <token>` (see `login`)');
   return caller.userId;
 }
+
+/** The user a token names, as long as they may still sign in: a deactivated user's tokens stop working. */
+export function signedInUser<U extends { readonly active: boolean }>(user: U | null): U {
+  if (!user?.active) throw new UnauthenticatedError('This account is deactivated or gone; sign in again');
+  return user;
+}
