@@ -29,7 +29,7 @@ describe('migrations', () => {
     expect(await migrate(orm)).toEqual([]);
 
     const tables = await query(`select table_name from information_schema.tables where table_schema = 'public' order by 1`);
-    expect(tables.map((t) => t.table_name)).toEqual(['events', 'mikro_orm_migrations', 'nodes', 'recommendations', 'users']);
+    expect(tables.map((t) => t.table_name)).toEqual(['api_keys', 'events', 'mikro_orm_migrations', 'nodes', 'recommendations', 'users']);
   });
 
   it('match the entities exactly (the schema generator finds nothing to change)', async () => {
@@ -41,6 +41,7 @@ describe('migrations', () => {
       select conrelid::regclass::text as "table", confrelid::regclass::text as "references", confdeltype as "onDelete"
       from pg_constraint where contype = 'f' and connamespace = 'public'::regnamespace order by 1`);
     expect(fks).toEqual([
+      { table: 'api_keys', references: 'users', onDelete: 'r' }, // restrict: users are never deleted
       { table: 'events', references: 'nodes', onDelete: 'c' }, // cascade
       { table: 'nodes', references: 'users', onDelete: 'r' }, // restrict
     ]);
@@ -48,7 +49,7 @@ describe('migrations', () => {
 
   it('create the unique constraints and the partial unique index on active titles', async () => {
     const uniques = await query(`select conname from pg_constraint where contype = 'u' and connamespace = 'public'::regnamespace order by 1`);
-    expect(uniques.map((u) => u.conname)).toEqual(['users_email_unique', 'users_username_unique']);
+    expect(uniques.map((u) => u.conname)).toEqual(['api_keys_prefix_unique', 'users_email_unique', 'users_username_unique']);
     const [titleIndex] = await query(`select indexdef from pg_indexes where indexname = 'recommendations_active_title_unique'`);
     expect(titleIndex?.indexdef).toMatch(/UNIQUE INDEX .* \(lower\(\(title\)::text\)\) WHERE active/);
   });

@@ -1,5 +1,12 @@
+import { isApiKeySecret, type ApiKeyIdentity } from '../services/api-key.service';
 import { ANONYMOUS, type Caller } from './caller';
 import { InvalidTokenError, type Tokens } from './tokens';
+
+/** How credentials are checked: access tokens by signature, API keys against the database. */
+export interface CredentialCheckers {
+  readonly tokens: Tokens;
+  readonly apiKey: (secret: string) => Promise<ApiKeyIdentity | null>;
+}
 
 /** Credentials that were sent but cannot be accepted: the request is refused as a whole (HTTP 401). */
 export class RejectedCredentialsError extends Error {
@@ -13,15 +20,21 @@ const BEARER = /^Bearer +([A-Za-z0-9._~+/=-]+)$/;
 
 /**
  * The caller an `Authorization` header names: anonymous without one, else the user of a valid
- * `Bearer` access token. A header that is there but not acceptable (another scheme, a malformed,
- * forged or expired token) is RejectedCredentialsError: never silently anonymous.
+ * `Bearer` access token or the live API key it carries. A header that is there but not acceptable
+ * (another scheme, a malformed, forged or expired token, an unknown or revoked key) is
+ * RejectedCredentialsError: never silently anonymous.
  */
-export async function callerOf(authorization: string | undefined, tokens: Tokens): Promise<Caller> {
+export async function callerOf(authorization: string | undefined, checkers: CredentialCheckers): Promise<Caller> {
   if (authorization === undefined || authorization.trim() === '') return ANONYMOUS;
   const token = BEARER.exec(authorization.trim())?.[1];
   if (!token) throw new RejectedCredentialsError('Send credentials as `Authorization: Bearer <token>`');
+  if (isApiKeySecret(token)) {
+    const key = await checkers.apiKey(token);
+    if (!key) throw new RejectedCredentialsError('The API key is unknown or revoked');
+    return { kind: 'apiKey', keyId: key.keyId, userId: key.ownerId, scopes: key.scopes };
+  }
   try {
-    const { userId } = await tokens.verify(token);
+    const { userId } = await checkers.tokens.verify(token);
     return { kind: 'user', userId };
   } catch (error) {
     if (error instanceof InvalidTokenError) throw new RejectedCredentialsError('The access token is invalid or expired; sign in again');

@@ -1,3 +1,4 @@
+import type { ApiKeyScope } from './api-key.entity';
 import type { Role } from './user.entity';
 
 // The read shape of each entity: what queries return as plain rows (no hydration, no identity map),
@@ -57,4 +58,16 @@ export interface RecommendationRecord {
   readonly active: boolean;
   readonly createdAt: Date;
   readonly version: number;
+}
+
+/** A partner's API key as reads return it: never its secret or the secret's hash. */
+export interface ApiKeyRecord {
+  readonly id: string;
+  readonly owner: IdRef;
+  readonly name: string;
+  readonly prefix: string;
+  readonly scopes: readonly ApiKeyScope[];
+  readonly createdAt: Date;
+  readonly lastUsedAt: Date | null;
+  readonly revokedAt: Date | null;
 }

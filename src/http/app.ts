@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Tokens } from '../auth/tokens';
+import { authenticateApiKey } from '../services/api-key.service';
 import { DatabaseStats } from '../db/database-stats';
 import type { Orm } from '../db/orm';
 import { createGraphQLServer, type GraphQLServerOptions } from '../graphql/server';
@@ -31,7 +32,9 @@ export async function buildApp({ orm, logger, tokens, dataloaders = true, graphq
   app.addHook('onClose', () => apollo.stop());
   await app.register(healthRoutes, { orm });
   await app.register(metricsRoutes, { database: new DatabaseStats(orm), stats });
-  await app.register(graphqlRoutes, { apollo, tokens });
+  // An API key is checked on a fork of its own, before the operation's unit of work exists.
+  const apiKey = (secret: string) => authenticateApiKey({ em: orm.em.fork() }, secret);
+  await app.register(graphqlRoutes, { apollo, credentials: { tokens, apiKey } });
   await app.register(graphiqlAssetRoutes);
   return app;
 }

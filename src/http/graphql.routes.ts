@@ -2,8 +2,7 @@ import type { ApolloServer } from '@apollo/server';
 import { fastifyApolloHandler } from '@as-integrations/fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GraphQLError } from 'graphql';
-import { callerOf, RejectedCredentialsError } from '../auth/credentials';
-import type { Tokens } from '../auth/tokens';
+import { callerOf, RejectedCredentialsError, type CredentialCheckers } from '../auth/credentials';
 import { createRequestContext, type GraphQLContext } from '../graphql/context';
 import { MAX_BATCH_SIZE } from '../graphql/limits';
 import { graphiqlPage } from './graphiql';
@@ -11,17 +10,17 @@ import { graphiqlPage } from './graphiql';
 /** POST /graphql (and GET with a `query`) serve the API; GET from a browser serves GraphiQL. */
 export function graphqlRoutes(
   app: FastifyInstance,
-  options: { apollo: ApolloServer<GraphQLContext>; tokens: Tokens },
+  options: { apollo: ApolloServer<GraphQLContext>; credentials: CredentialCheckers },
   done: () => void,
 ): void {
-  const { tokens } = options;
+  const { credentials } = options;
   const handler = fastifyApolloHandler(options.apollo, {
-    context: async (request: FastifyRequest) => createRequestContext(request.id, await authenticated(request), tokens),
+    context: async (request: FastifyRequest) => createRequestContext(request.id, await authenticated(request), credentials.tokens),
   });
   /** The caller of `request`; credentials sent but not acceptable refuse the whole request with HTTP 401. */
   const authenticated = async (request: FastifyRequest) => {
     try {
-      return await callerOf(request.headers.authorization, tokens);
+      return await callerOf(request.headers.authorization, credentials);
     } catch (error) {
       if (!(error instanceof RejectedCredentialsError)) throw error;
       throw new GraphQLError(error.message, {

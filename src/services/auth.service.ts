@@ -34,9 +34,9 @@ export async function login(ctx: ServiceContext, tokens: Tokens, input: LoginInp
   return { ...(await tokens.issue(user.id)), user };
 }
 
-/** The id of the signed-in user who sends the request; UNAUTHENTICATED for an anonymous caller. */
+/** The id of the user a request acts for (a key's owner, for an API key); UNAUTHENTICATED for an anonymous caller. */
 export function signedInUserId(caller: Caller): string {
-  if (caller.kind !== 'user') throw new UnauthenticatedError('Sign in first: send `Authorization: Bearer <token>` (see `login`)');
+  if (caller.kind === 'anonymous') throw new UnauthenticatedError('Sign in first: send `Authorization: Bearer <token>` (see `login`)');
   return caller.userId;
 }
 

@@ -1,6 +1,6 @@
 /* eslint-disable */
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import type { UserRecord, NodeRecord, EventRecord, RecommendationRecord } from '../../entities';
+import type { UserRecord, NodeRecord, EventRecord, RecommendationRecord, ApiKeyRecord } from '../../entities';
 import type { Connection } from '../../services/pagination';
 import type { GraphQLContext } from '../context';
 export type Maybe<T> = T | null;
@@ -28,6 +28,30 @@ export type Scalars = {
   Decimal: { input: string; output: string; }
 };
 
+/**
+ * A partner's API key. It acts for its owner, only within its scopes. Its secret is shown once, by
+ * `createApiKey`; the API keeps only a hash of it.
+ */
+export type ApiKey = {
+  __typename?: 'ApiKey';
+  /** When the key was made. */
+  createdAt: Scalars['DateTime']['output'];
+  /** Unique id (UUIDv7). */
+  id: Scalars['ID']['output'];
+  /** When the key was last used (to the minute); null if never. */
+  lastUsedAt: Maybe<Scalars['DateTime']['output']>;
+  /** What the key is for, e.g. the partner's name. */
+  name: Scalars['String']['output'];
+  /** The user the key acts for. */
+  owner: User;
+  /** The public start of the secret (`amk_<prefix>_…`), to tell keys apart. */
+  prefix: Scalars['String']['output'];
+  /** When the key was revoked; null while it works. */
+  revokedAt: Maybe<Scalars['DateTime']['output']>;
+  /** What the key may do: `nodes:read`, `events:read`, `events:write`, `recommendations:read`. */
+  scopes: Array<Scalars['String']['output']>;
+};
+
 /** Consumption summed over one period. */
 export type ConsumptionBucket = {
   __typename?: 'ConsumptionBucket';
@@ -37,6 +61,25 @@ export type ConsumptionBucket = {
   total: Scalars['Decimal']['output'];
   /** The unit of the summed readings; null for a period without readings. */
   unit: Maybe<Scalars['String']['output']>;
+};
+
+/** A new API key. */
+export type CreateApiKeyInput = {
+  /** What the key is for, at most 100 characters. */
+  name: Scalars['String']['input'];
+  /** The user the key acts for. */
+  ownerId: Scalars['ID']['input'];
+  /** What the key may do; at least one of `nodes:read`, `events:read`, `events:write`, `recommendations:read`. */
+  scopes: Array<Scalars['String']['input']>;
+};
+
+/** A new key and its secret. */
+export type CreateApiKeyPayload = {
+  __typename?: 'CreateApiKeyPayload';
+  /** The key. */
+  apiKey: ApiKey;
+  /** The secret, shown this once: send it as `Authorization: Bearer <secret>`. */
+  secret: Scalars['String']['output'];
 };
 
 /** What a new node is made of. */
@@ -155,6 +198,8 @@ export type LoginPayload = {
  */
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Makes an API key; its secret is in the payload, and nowhere else, ever. */
+  createApiKey: CreateApiKeyPayload;
   /** Registers a node for an existing, active user. */
   createNode: NodePayload;
   /** Adds a tip. A title already used by an active tip is a CONFLICT. */
@@ -180,12 +225,23 @@ export type Mutation = {
   recordEvent: EventPayload;
   /** Records up to 10,000 readings in one operation (for device gateways): all of them, or none. */
   recordEvents: RecordEventsPayload;
+  /** Revokes an API key: it stops working at once. */
+  revokeApiKey: RevokeApiKeyPayload;
   /** Changes a node. */
   updateNode: NodePayload;
   /** Changes a tip. */
   updateRecommendation: RecommendationPayload;
   /** Changes a user's details. */
   updateUser: UserPayload;
+};
+
+
+/**
+ * The root of every write; each domain file extends it. A mutation operation is atomic: all of its fields
+ * take effect, or none do.
+ */
+export type MutationCreateApiKeyArgs = {
+  input: CreateApiKeyInput;
 };
 
 
@@ -285,6 +341,15 @@ export type MutationRecordEventArgs = {
  */
 export type MutationRecordEventsArgs = {
   inputs: Array<RecordEventInput>;
+};
+
+
+/**
+ * The root of every write; each domain file extends it. A mutation operation is atomic: all of its fields
+ * take effect, or none do.
+ */
+export type MutationRevokeApiKeyArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -402,6 +467,8 @@ export type PageInfo = {
 /** The root of every read; each domain file extends it. */
 export type Query = {
   __typename?: 'Query';
+  /** Every API key, oldest first, without secrets. */
+  apiKeys: Array<ApiKey>;
   /** One reading by id, or null when there is none. */
   event: Maybe<Event>;
   /** Readings, newest first. */
@@ -556,6 +623,13 @@ export type RecordEventsPayload = {
   count: Scalars['Int']['output'];
   /** Their ids, in the order of the inputs. */
   ids: Array<Scalars['ID']['output']>;
+};
+
+/** A revoked key. */
+export type RevokeApiKeyPayload = {
+  __typename?: 'RevokeApiKeyPayload';
+  /** The key, now revoked. */
+  apiKey: ApiKey;
 };
 
 /** What a user may do. */
@@ -743,8 +817,11 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
+  ApiKey: ResolverTypeWrapper<ApiKeyRecord>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   ConsumptionBucket: ResolverTypeWrapper<ConsumptionBucket>;
+  CreateApiKeyInput: CreateApiKeyInput;
+  CreateApiKeyPayload: ResolverTypeWrapper<Omit<CreateApiKeyPayload, 'apiKey'> & { apiKey: ResolversTypes['ApiKey'] }>;
   CreateNodeInput: CreateNodeInput;
   CreateRecommendationInput: CreateRecommendationInput;
   CreateUserInput: CreateUserInput;
@@ -773,6 +850,7 @@ export type ResolversTypes = {
   RecommendationPayload: ResolverTypeWrapper<Omit<RecommendationPayload, 'recommendation'> & { recommendation: ResolversTypes['Recommendation'] }>;
   RecordEventInput: RecordEventInput;
   RecordEventsPayload: ResolverTypeWrapper<RecordEventsPayload>;
+  RevokeApiKeyPayload: ResolverTypeWrapper<Omit<RevokeApiKeyPayload, 'apiKey'> & { apiKey: ResolversTypes['ApiKey'] }>;
   Role: Role;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   UpdateNodeInput: UpdateNodeInput;
@@ -786,8 +864,11 @@ export type ResolversTypes = {
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
+  ApiKey: ApiKeyRecord;
   Boolean: Scalars['Boolean']['output'];
   ConsumptionBucket: ConsumptionBucket;
+  CreateApiKeyInput: CreateApiKeyInput;
+  CreateApiKeyPayload: Omit<CreateApiKeyPayload, 'apiKey'> & { apiKey: ResolversParentTypes['ApiKey'] };
   CreateNodeInput: CreateNodeInput;
   CreateRecommendationInput: CreateRecommendationInput;
   CreateUserInput: CreateUserInput;
@@ -815,6 +896,7 @@ export type ResolversParentTypes = {
   RecommendationPayload: Omit<RecommendationPayload, 'recommendation'> & { recommendation: ResolversParentTypes['Recommendation'] };
   RecordEventInput: RecordEventInput;
   RecordEventsPayload: RecordEventsPayload;
+  RevokeApiKeyPayload: Omit<RevokeApiKeyPayload, 'apiKey'> & { apiKey: ResolversParentTypes['ApiKey'] };
   String: Scalars['String']['output'];
   UpdateNodeInput: UpdateNodeInput;
   UpdateRecommendationInput: UpdateRecommendationInput;
@@ -825,10 +907,26 @@ export type ResolversParentTypes = {
   UserPayload: Omit<UserPayload, 'user'> & { user: ResolversParentTypes['User'] };
 };
 
+export type ApiKeyResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ApiKey'] = ResolversParentTypes['ApiKey']> = {
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastUsedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  owner?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+  prefix?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  revokedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  scopes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
 export type ConsumptionBucketResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ConsumptionBucket'] = ResolversParentTypes['ConsumptionBucket']> = {
   start?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   total?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
   unit?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type CreateApiKeyPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['CreateApiKeyPayload'] = ResolversParentTypes['CreateApiKeyPayload']> = {
+  apiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType>;
+  secret?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export interface DateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Date'], any> {
@@ -873,6 +971,7 @@ export type LoginPayloadResolvers<ContextType = GraphQLContext, ParentType exten
 };
 
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  createApiKey?: Resolver<ResolversTypes['CreateApiKeyPayload'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'input'>>;
   createNode?: Resolver<ResolversTypes['NodePayload'], ParentType, ContextType, RequireFields<MutationCreateNodeArgs, 'input'>>;
   createRecommendation?: Resolver<ResolversTypes['RecommendationPayload'], ParentType, ContextType, RequireFields<MutationCreateRecommendationArgs, 'input'>>;
   createUser?: Resolver<ResolversTypes['UserPayload'], ParentType, ContextType, RequireFields<MutationCreateUserArgs, 'input'>>;
@@ -884,6 +983,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   reactivateUser?: Resolver<ResolversTypes['UserPayload'], ParentType, ContextType, RequireFields<MutationReactivateUserArgs, 'id'>>;
   recordEvent?: Resolver<ResolversTypes['EventPayload'], ParentType, ContextType, RequireFields<MutationRecordEventArgs, 'input'>>;
   recordEvents?: Resolver<ResolversTypes['RecordEventsPayload'], ParentType, ContextType, RequireFields<MutationRecordEventsArgs, 'inputs'>>;
+  revokeApiKey?: Resolver<ResolversTypes['RevokeApiKeyPayload'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'id'>>;
   updateNode?: Resolver<ResolversTypes['NodePayload'], ParentType, ContextType, RequireFields<MutationUpdateNodeArgs, 'id' | 'input'>>;
   updateRecommendation?: Resolver<ResolversTypes['RecommendationPayload'], ParentType, ContextType, RequireFields<MutationUpdateRecommendationArgs, 'id' | 'input'>>;
   updateUser?: Resolver<ResolversTypes['UserPayload'], ParentType, ContextType, RequireFields<MutationUpdateUserArgs, 'id' | 'input'>>;
@@ -923,6 +1023,7 @@ export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends R
 };
 
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  apiKeys?: Resolver<Array<ResolversTypes['ApiKey']>, ParentType, ContextType>;
   event?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<QueryEventArgs, 'id'>>;
   events?: Resolver<ResolversTypes['EventConnection'], ParentType, ContextType, RequireFields<QueryEventsArgs, 'first'>>;
   me?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
@@ -965,6 +1066,10 @@ export type RecordEventsPayloadResolvers<ContextType = GraphQLContext, ParentTyp
   ids?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
 };
 
+export type RevokeApiKeyPayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RevokeApiKeyPayload'] = ResolversParentTypes['RevokeApiKeyPayload']> = {
+  apiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType>;
+};
+
 export type UserResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = {
   active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   birthDate?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
@@ -996,7 +1101,9 @@ export type UserPayloadResolvers<ContextType = GraphQLContext, ParentType extend
 };
 
 export type Resolvers<ContextType = GraphQLContext> = {
+  ApiKey?: ApiKeyResolvers<ContextType>;
   ConsumptionBucket?: ConsumptionBucketResolvers<ContextType>;
+  CreateApiKeyPayload?: CreateApiKeyPayloadResolvers<ContextType>;
   Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
   Decimal?: GraphQLScalarType;
@@ -1017,6 +1124,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   RecommendationEdge?: RecommendationEdgeResolvers<ContextType>;
   RecommendationPayload?: RecommendationPayloadResolvers<ContextType>;
   RecordEventsPayload?: RecordEventsPayloadResolvers<ContextType>;
+  RevokeApiKeyPayload?: RevokeApiKeyPayloadResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
   UserConnection?: UserConnectionResolvers<ContextType>;
   UserEdge?: UserEdgeResolvers<ContextType>;

@@ -29,5 +29,6 @@ export const resolvers: Resolvers = {
   User: userResolvers.User,
   Node: nodeResolvers.Node,
   Event: eventResolvers.Event,
+  ApiKey: authResolvers.ApiKey,
   ...connectionResolvers,
 };
