@@ -74,12 +74,13 @@ async function main(): Promise<void> {
       },
     },
   });
-  const apollo = createApollo(schema, logger, []);
+  // As the API runs in the bench (production): no introspection, no schema hints in errors.
+  const apollo = createApollo(schema, logger, { introspection: false, schemaHints: false }, []);
   await apollo.start();
   // The same Fastify options and GraphQL route as the API (src/http/app.ts).
   const app = Fastify({ loggerInstance: logger, return503OnClosing: true, bodyLimit: 16 * 1024 * 1024 });
   // The same route reads credentials: none are sent, but the check of the header is part of the path.
-  await app.register(graphqlRoutes, { apollo, credentials: { tokens: ephemeralTokens(), apiKey: async () => null } });
+  await app.register(graphqlRoutes, { apollo, credentials: { tokens: ephemeralTokens(), apiKey: async () => null }, graphiql: false });
   app.get('/readyz', () => ({ status: 'ready' }));
   // No statement after start-up: the statement probes of the bench read 0.
   app.get('/metrics', (_, reply) => reply.type('text/plain; version=0.0.4').send('# TYPE aquamind_sql_statements_total counter\naquamind_sql_statements_total 0\n'));

@@ -125,7 +125,7 @@ async function main(teardown: Teardown): Promise<number> {
   const seedSeconds = await database.migrateAndSeed(orm, options.dataset);
   const nodeIds = await database.nodeIds();
 
-  const app = await buildApp({ orm, logger: createLogger(config), tokens: ephemeralTokens(), dataloaders: config.dataloaders });
+  const app = await buildApp({ orm, logger: createLogger(config), tokens: ephemeralTokens(), exposure: config.exposure, dataloaders: config.dataloaders });
   await app.listen({ host: '127.0.0.1', port: 0 });
   teardown.add('close the API', () => app.close());
   const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;

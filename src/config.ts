@@ -22,6 +22,8 @@ export interface Config {
   readonly adminPassword: string | undefined;
   /** DataLoaders batch lookups (default). Off only to measure the N+1 they remove (`npm run bench`). */
   readonly dataloaders: boolean;
+  /** What the API shows of itself: off by default in production. */
+  readonly exposure: Exposure;
   readonly auth: {
     /** The HS256 key that signs access tokens; unset outside production: one is made and kept in `dataDir`. */
     readonly signingKey: string | undefined;
@@ -29,6 +31,16 @@ export interface Config {
     readonly issuer: string;
     readonly audience: string;
   };
+}
+
+/** What the API shows of itself to clients. */
+export interface Exposure {
+  /** Introspection queries (`__schema`, `__type`): GraphiQL's docs and tools need them. */
+  readonly introspection: boolean;
+  /** The GraphiQL page at GET /graphql (from a browser). */
+  readonly graphiql: boolean;
+  /** Errors name fields and types that exist ("Did you mean …?"): off in production. */
+  readonly schemaHints: boolean;
 }
 
 /** The shortest signing key accepted, in bytes: HS256's own output size. */
@@ -79,6 +91,11 @@ export function loadConfig(env: Env = process.env): Config {
     seedOnStart: read.bool('SEED_ON_START', databaseUrl === undefined),
     adminPassword: read.optional('AQUAMIND_ADMIN_PASSWORD'),
     dataloaders: read.bool('AQUAMIND_DATALOADERS', true),
+    exposure: Object.freeze({
+      introspection: read.bool('AQUAMIND_INTROSPECTION', nodeEnv !== 'production'),
+      graphiql: read.bool('AQUAMIND_GRAPHIQL', nodeEnv !== 'production'),
+      schemaHints: nodeEnv !== 'production',
+    }),
     auth: Object.freeze({
       signingKey,
       tokenTtlSeconds: read.int('AUTH_TOKEN_TTL_SECONDS', 8 * 60 * 60, { min: 60, max: 30 * 24 * 60 * 60 }),

@@ -86,7 +86,7 @@ async function start(
     audience: config.auth.audience,
     ttlSeconds: config.auth.tokenTtlSeconds,
   });
-  running.app = await buildApp({ orm: running.orm, logger, tokens, dataloaders: config.dataloaders });
+  running.app = await buildApp({ orm: running.orm, logger, tokens, exposure: config.exposure, dataloaders: config.dataloaders });
   await running.app.listen({ host: config.host, port: config.port });
   const { port } = running.app.server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;

@@ -8,6 +8,7 @@ import {
   ApolloServerPluginLandingPageDisabled,
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
+import type { Exposure } from '../config';
 import type { Orm } from '../db/orm';
 import type { Logger } from '../logger';
 import type { GraphQLContext } from './context';
@@ -38,6 +39,7 @@ type ResolverMap = Exclude<ResolverMaps, unknown[]>;
 export interface GraphQLServerOptions {
   readonly orm: Orm;
   readonly logger: Logger;
+  readonly exposure: Pick<Exposure, 'introspection' | 'schemaHints'>;
   readonly stats: UnitOfWorkStats;
   readonly dataloaders: boolean;
   /** Extra schema for tests that probe the unit of work through fields the API itself does not have. */
@@ -52,12 +54,12 @@ function withFlushingMutations(map: ResolverMap): ResolverMap {
 
 /** The Apollo server: schema from `schema/`, one unit of work per operation, one error mapping. */
 export function createGraphQLServer(options: GraphQLServerOptions): ApolloServer<GraphQLContext> {
-  const { orm, logger, stats, dataloaders, extension } = options;
+  const { orm, logger, stats, dataloaders, extension, exposure } = options;
   const schema = makeExecutableSchema<GraphQLContext>({
     typeDefs: [...loadTypeDefs(), ...(extension ? [extension.typeDefs] : [])],
     resolvers: [resolvers as ResolverMap, ...(extension ? [extension.resolvers] : [])].map(withFlushingMutations),
   });
-  return createApollo(schema, logger, [createUnitOfWorkPlugin(orm, stats, logger, { dataloaders })]);
+  return createApollo(schema, logger, exposure, [createUnitOfWorkPlugin(orm, stats, logger, { dataloaders })]);
 }
 
 /**
@@ -67,13 +69,16 @@ export function createGraphQLServer(options: GraphQLServerOptions): ApolloServer
 export function createApollo(
   schema: GraphQLSchema,
   logger: Logger,
+  exposure: Pick<Exposure, 'introspection' | 'schemaHints'>,
   plugins: ReadonlyArray<ApolloServerPlugin<GraphQLContext>>,
 ): ApolloServer<GraphQLContext> {
   return new ApolloServer<GraphQLContext>({
     gateway: compiledExecution(schema),
     // Each operation of a batch gets its own unit of work (see the plugin).
     allowBatchedHttpRequests: true,
-    introspection: true,
+    introspection: exposure.introspection,
+    // No "Did you mean …?" naming fields to a client that guesses at the schema (production).
+    hideSchemaDetailsFromClientErrors: !exposure.schemaHints,
     validationRules: [depthLimit(MAX_QUERY_DEPTH)],
     includeStacktraceInErrorResponses: false,
     // main.ts owns shutdown order (HTTP, then the pool, then PostgreSQL); Apollo re-raising the signal would cut it short.

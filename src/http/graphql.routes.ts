@@ -10,7 +10,7 @@ import { graphiqlPage } from './graphiql';
 /** POST /graphql (and GET with a `query`) serve the API; GET from a browser serves GraphiQL. */
 export function graphqlRoutes(
   app: FastifyInstance,
-  options: { apollo: ApolloServer<GraphQLContext>; credentials: CredentialCheckers },
+  options: { apollo: ApolloServer<GraphQLContext>; credentials: CredentialCheckers; graphiql: boolean },
   done: () => void,
 ): void {
   const { credentials } = options;
@@ -46,7 +46,7 @@ export function graphqlRoutes(
   });
   app.get('/graphql', (request: FastifyRequest, reply: FastifyReply) => {
     const query = (request.query as Record<string, unknown> | undefined)?.query;
-    if (query === undefined && request.headers.accept?.includes('text/html')) {
+    if (options.graphiql && query === undefined && request.headers.accept?.includes('text/html')) {
       return reply.type('text/html; charset=utf-8').headers(graphiqlPage.headers).send(graphiqlPage.html);
     }
     return handler.call(app, request as never, reply as never);

@@ -4,6 +4,7 @@ import pino from 'pino';
 import type { AppDependencies } from '../../src/http/app';
 import { buildApp } from '../../src/http/app';
 import { ephemeralTokens, type Tokens } from '../../src/auth/tokens';
+import type { Exposure } from '../../src/config';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 export interface GraphQLResponse<Data = Record<string, any>> {
@@ -36,7 +37,7 @@ export interface TestApi {
 }
 
 export async function createTestApi(
-  options: Pick<AppDependencies, 'graphqlExtension' | 'dataloaders'> & { env?: Record<string, string> } = {},
+  options: Pick<AppDependencies, 'graphqlExtension' | 'dataloaders'> & { env?: Record<string, string>; exposure?: Exposure } = {},
 ): Promise<TestApi> {
   const db = await createTestDatabase(options.env);
   const tokens = ephemeralTokens();
@@ -44,6 +45,7 @@ export async function createTestApi(
     orm: db.orm,
     logger: pino({ level: 'silent' }),
     tokens,
+    exposure: options.exposure ?? { introspection: true, graphiql: true, schemaHints: true },
     dataloaders: options.dataloaders,
     graphqlExtension: options.graphqlExtension,
   });
