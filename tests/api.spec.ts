@@ -124,6 +124,30 @@ describe('limits for an API open to partners', () => {
     expect((await api.gql(getIntrospectionQuery())).errors).toBeUndefined();
   });
 
+  it('refuses more than 30 aliases and more than 20 directives in a document, with 400', async () => {
+    const aliased = (n: number) => `{ ${Array.from({ length: n }, (_, i) => `a${i}: recommendations(first: 1) { totalCount }`).join(' ')} }`;
+    expect((await api.gql(aliased(30))).errors).toBeUndefined();
+    const tooMany = await api.gql(aliased(31));
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.errors?.[0]).toMatchObject({ message: 'This document has 31 aliases; the limit is 30', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+
+    // One directive on each of n aliased fields would also hit the alias limit: n fields of their own names.
+    const fields = ['totalCount', '__typename'];
+    const directed = (n: number) =>
+      `{ recommendations(first: 1) { ${Array.from({ length: n }, (_, i) => `${fields[i % 2]} @include(if: true)`).join(' ')} } }`;
+    const twentyOne = await api.gql(directed(21));
+    expect(twentyOne.status).toBe(400);
+    expect(twentyOne.errors?.[0]?.message).toBe('This document has 21 directives; the limit is 20');
+  });
+
+  it('stops parsing a document of more than 5,000 tokens (large inputs go in variables)', async () => {
+    const long = `{ recommendations(first: 1) { ${'totalCount '.repeat(5_000)} } }`;
+    const res = await api.gql(long);
+    expect(res.status).toBe(400);
+    expect(res.errors?.[0]).toMatchObject({ extensions: { code: 'GRAPHQL_PARSE_FAILED' } });
+    expect(res.errors?.[0]?.message).toMatch(/Document contains more th\w+ 5000 tokens/);
+  });
+
   it('refuses, before running it, an operation that could cost more than 50,000 (lists × their sizes)', async () => {
     const before = await api.metric('aquamind_unit_of_work_flushed_total');
     const heavy = '{ nodes(first: 100) { edges { node { consumption(granularity: DAY, periods: 1000) { start total unit } } } } }';

@@ -11,6 +11,40 @@ import {
 export const MAX_QUERY_DEPTH = 12;
 /** How many operations one batched HTTP request may carry. */
 export const MAX_BATCH_SIZE = 20;
+/** How many aliased fields a document may have: aliases repeat a field's work under new names. */
+export const MAX_ALIASES = 30;
+/** How many directives a document may carry (`@include`, `@skip`, …, repeated). */
+export const MAX_DIRECTIVES = 20;
+/**
+ * How many lexical tokens a document may have before parsing stops: the dashboard query has about 100.
+ * Large inputs belong in variables (`recordEvents(inputs: $inputs)`), which this does not count.
+ */
+export const MAX_TOKENS = 5_000;
+
+/** A validation rule refusing a document with more than `max` of the nodes `count` picks out. */
+function countLimit(what: string, max: number, count: (visit: (n: number) => void) => ASTVisitor) {
+  return (context: ValidationContext): ASTVisitor => {
+    let seen = 0;
+    return {
+      ...count((n) => (seen += n)),
+      Document: {
+        leave(document) {
+          if (seen > max) context.reportError(new GraphQLError(`This document has ${seen} ${what}; the limit is ${max}`, { nodes: [document] }));
+        },
+      },
+    };
+  };
+}
+
+/** Refuses a document with more than `max` aliased fields. */
+export function aliasLimit(max: number) {
+  return countLimit('aliases', max, (add) => ({ Field: (field) => void (field.alias && add(1)) }));
+}
+
+/** Refuses a document with more than `max` directives. */
+export function directiveLimit(max: number) {
+  return countLimit('directives', max, (add) => ({ Directive: () => void add(1) }));
+}
 
 /**
  * A validation rule refusing operations nested deeper than `maxDepth` fields: a partner's query cannot

@@ -15,7 +15,7 @@ import type { GraphQLContext } from './context';
 import { compiledExecution } from './compiled-execution';
 import { createCostLimitPlugin } from './cost.plugin';
 import { createErrorFormatter } from './errors';
-import { depthLimit, MAX_QUERY_DEPTH } from './limits';
+import { aliasLimit, depthLimit, directiveLimit, MAX_ALIASES, MAX_DIRECTIVES, MAX_QUERY_DEPTH, MAX_TOKENS } from './limits';
 import { resolvers } from './resolvers';
 import { createUnitOfWorkPlugin, flushingEachField, type UnitOfWorkStats } from './unit-of-work.plugin';
 
@@ -79,7 +79,8 @@ export function createApollo(
     introspection: exposure.introspection,
     // No "Did you mean …?" naming fields to a client that guesses at the schema (production).
     hideSchemaDetailsFromClientErrors: !exposure.schemaHints,
-    validationRules: [depthLimit(MAX_QUERY_DEPTH)],
+    validationRules: [depthLimit(MAX_QUERY_DEPTH), aliasLimit(MAX_ALIASES), directiveLimit(MAX_DIRECTIVES)],
+    parseOptions: { maxTokens: MAX_TOKENS },
     includeStacktraceInErrorResponses: false,
     // main.ts owns shutdown order (HTTP, then the pool, then PostgreSQL); Apollo re-raising the signal would cut it short.
     stopOnTerminationSignals: false,
