@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Client, Pool } from 'pg';
 import { loadConfig, type Config } from '../src/config';
+import { newId } from '../src/entities/ids';
+import { SIGNING_KEY } from './credentials';
 import { startScratchPostgres } from '../src/db/embedded-postgres';
 import { migrate, type Orm } from '../src/db/orm';
 import { seedScale } from '../src/db/seed/seeder';
@@ -59,7 +61,7 @@ export class BenchDatabase {
   config(): Config {
     return loadConfig({
       NODE_ENV: 'production',
-      AUTH_SIGNING_KEY: randomBytes(48).toString('base64url'),
+      AUTH_SIGNING_KEY: SIGNING_KEY,
       LOG_LEVEL: 'warn',
       SEED_ON_START: 'false',
       DATABASE_URL: this.url,
@@ -86,6 +88,17 @@ export class BenchDatabase {
     this.seededUntil = (await this.pool.query<{ max: string }>('select max(recorded_at)::text as max from events')).rows[0]!.max;
     log(`seeded ${fmt(dataset.nodes)} nodes × ${fmt(dataset.eventsPerNode)} events in ${seconds.toFixed(1)} s`);
     return seconds;
+  }
+
+  /** An ADMIN user (no password anyone knows): the bench's requests act as it. Returns its id. */
+  async createAdmin(): Promise<string> {
+    const id = newId();
+    await this.pool.query(
+      `insert into users (id, username, email, password_hash, first_name, last_name, role)
+       values ($1, 'bench_admin', 'bench_admin@example.com', 'none', 'Bench', 'Admin', 'ADMIN')`,
+      [id],
+    );
+    return id;
   }
 
   /** Every node's id. */

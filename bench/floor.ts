@@ -7,7 +7,8 @@
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import Fastify from 'fastify';
 import { Client } from 'pg';
-import { ephemeralTokens } from '../src/auth/tokens';
+import { Tokens } from '../src/auth/tokens';
+import { loadConfig } from '../src/config';
 import type { GraphQLContext } from '../src/graphql/context';
 import { DateScalar, DateTimeScalar, DecimalScalar } from '../src/graphql/scalars';
 import { createApollo, loadTypeDefs } from '../src/graphql/server';
@@ -80,7 +81,10 @@ async function main(): Promise<void> {
   // The same Fastify options and GraphQL route as the API (src/http/app.ts).
   const app = Fastify({ loggerInstance: logger, return503OnClosing: true, bodyLimit: 16 * 1024 * 1024 });
   // The same route reads credentials: none are sent, but the check of the header is part of the path.
-  await app.register(graphqlRoutes, { apollo, credentials: { tokens: ephemeralTokens(), apiKey: async () => null }, graphiql: false });
+  // The same route checks credentials, as the API does: the bench's token under the run's signing key.
+  const { auth } = loadConfig();
+  const tokens = new Tokens({ key: new TextEncoder().encode(requiredEnv('AUTH_SIGNING_KEY')), issuer: auth.issuer, audience: auth.audience, ttlSeconds: auth.tokenTtlSeconds });
+  await app.register(graphqlRoutes, { apollo, credentials: { tokens, apiKey: async () => null }, graphiql: false });
   app.get('/readyz', () => ({ status: 'ready' }));
   // No statement after start-up: the statement probes of the bench read 0.
   app.get('/metrics', (_, reply) => reply.type('text/plain; version=0.0.4').send('# TYPE aquamind_sql_statements_total counter\naquamind_sql_statements_total 0\n'));

@@ -1,3 +1,4 @@
+import { requestHeaders } from './credentials';
 import { hasGraphQLErrors } from './documents';
 
 /** An HTTP answer: status and body text. */
@@ -10,7 +11,7 @@ export interface HttpAnswer {
 export async function postJson(url: string, body: string, timeoutMs = 120_000): Promise<HttpAnswer> {
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: requestHeaders,
     body,
     signal: AbortSignal.timeout(timeoutMs),
   });

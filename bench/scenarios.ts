@@ -15,6 +15,7 @@ import {
   pick,
   recordBody,
 } from './documents';
+import { requestHeaders } from './credentials';
 import { graphqlOk } from './http';
 import { METRIC, startSampler } from './metrics';
 import type { ServerProcess } from './servers';
@@ -250,7 +251,7 @@ export async function fire(url: string, load: Load, onTick?: Tick): Promise<{ re
       {
         url,
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: requestHeaders,
         connections: load.connections,
         ...(load.duration !== undefined && { duration: load.duration }),
         ...(load.amount !== undefined && { amount: load.amount }),

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { log, type Teardown } from './cli';
+import { SIGNING_KEY } from './credentials';
 import { freePort } from '../src/shared/free-port';
 import { getText } from './http';
 import { parseMetrics, rssBytes, type Metrics, type Observable } from './metrics';
@@ -98,8 +98,7 @@ export class ServerProcess implements Observable {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: process.env.HOME ?? '/tmp',
       NODE_ENV: 'production',
-      // Production refuses to start without a signing key; the bench sends no tokens, so any will do.
-      AUTH_SIGNING_KEY: randomBytes(48).toString('base64url'),
+      AUTH_SIGNING_KEY: SIGNING_KEY,
       LOG_LEVEL: 'warn',
       SEED_ON_START: 'false',
       DATABASE_URL: databaseUrl,

@@ -1,11 +1,14 @@
 // The soak's load generator, a child process (forked by soak.ts) so that the API's process measures its
 // own heap and RSS alone. It receives one {@link LoadRequest}, sends the S4 mix with autocannon, reports
 // progress every second and its summary at the end, then exits.
+import { authorize } from './credentials';
 import { fire, loadFor } from './scenarios';
 
 /** What soak.ts asks for. */
 export interface LoadRequest {
   readonly graphqlUrl: string;
+  /** The access token every request carries. */
+  readonly token: string;
   readonly nodeIds: readonly string[];
   readonly operations: number;
   readonly connections: number;
@@ -27,6 +30,7 @@ export type LoadMessage =
   | { readonly type: 'done'; readonly summary: LoadSummary };
 
 async function generate(request: LoadRequest): Promise<LoadSummary> {
+  authorize(request.token);
   const settings = { seconds: 0, connections: request.connections, ingestConnections: 0, ingestOperations: 0, readingsPerOperation: 0 };
   // The S4 mix, for a number of operations rather than a number of seconds.
   const load = { ...loadFor('S4', request.nodeIds, settings), duration: undefined, amount: request.operations };

@@ -125,7 +125,10 @@ async function main(teardown: Teardown): Promise<number> {
   const seedSeconds = await database.migrateAndSeed(orm, options.dataset);
   const nodeIds = await database.nodeIds();
 
-  const app = await buildApp({ orm, logger: createLogger(config), tokens: ephemeralTokens(), exposure: config.exposure, dataloaders: config.dataloaders });
+  const tokens = ephemeralTokens();
+  const app = await buildApp({ orm, logger: createLogger(config), tokens, exposure: config.exposure, dataloaders: config.dataloaders });
+  // The load acts as an ADMIN (the API refuses anonymous reads).
+  const { token } = await tokens.issue(await database.createAdmin());
   await app.listen({ host: '127.0.0.1', port: 0 });
   teardown.add('close the API', () => app.close());
   const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
@@ -134,7 +137,7 @@ async function main(teardown: Teardown): Promise<number> {
 
   // The API's connections as PostgreSQL sees them: never more than the pool allows, even under load.
   const connections = pollMax(() => database.apiConnections());
-  const request = (operations: number): LoadRequest => ({ graphqlUrl: `${baseUrl}/graphql`, nodeIds, operations, connections: options.connections });
+  const request = (operations: number): LoadRequest => ({ graphqlUrl: `${baseUrl}/graphql`, token, nodeIds, operations, connections: options.connections });
   const progress = (phase: string, total: number) => {
     let next = PROGRESS_EVERY_SECONDS;
     return (responses: number, seconds: number) => {

@@ -98,9 +98,56 @@ describe('login', () => {
   });
 });
 
+describe('without credentials', () => {
+  const anonymous = { authorization: '' };
+
+  it('answers only login, recommendations, randomRecommendations and introspection', async () => {
+    for (const query of [
+      '{ recommendations(first: 1) { totalCount } }',
+      '{ randomRecommendations(count: 1) { id } }',
+      '{ __schema { queryType { name } } }',
+    ]) {
+      const res = await api.gql(query, {}, anonymous);
+      expect({ query, errors: res.errors }).toEqual({ query, errors: undefined });
+    }
+    for (const query of [
+      '{ users(first: 1) { totalCount } }',
+      '{ user(id: "01900000-0000-7000-8000-000000000000") { id } }',
+      '{ nodes(first: 1) { totalCount } }',
+      '{ node(id: "01900000-0000-7000-8000-000000000000") { id } }',
+      '{ events(first: 1) { totalCount } }',
+      '{ event(id: "01900000-0000-7000-8000-000000000000") { id } }',
+      '{ recommendation(id: "01900000-0000-7000-8000-000000000000") { id } }',
+      '{ apiKeys { id } }',
+      '{ me { id } }',
+    ]) {
+      const res = await api.gql(query, {}, anonymous);
+      expect({ query, status: res.status, code: res.errors?.[0]?.extensions?.code }).toEqual({ query, status: 200, code: 'UNAUTHENTICATED' });
+    }
+  });
+
+  it('writes nothing: a mutation is refused before it runs', async () => {
+    const input = newUserInput();
+    const res = await api.gql(CREATE_USER, { input }, anonymous);
+    expect(res.data).toBeNull();
+    expect(res.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect(await api.db.sql('select count(*)::int as n from users where username = $1', [input.username])).toEqual([{ n: 0 }]);
+  });
+
+  it('lets a signed-in user and an API key through', async () => {
+    const user = await newUser();
+    const token = (await api.gql(LOGIN, { input: { username: user.username, password: user.password } }, anonymous)).data!.login.token;
+    expect((await api.gql('{ nodes(first: 1) { totalCount } }', {}, bearer(token))).errors).toBeUndefined();
+    const key = await api.gql('mutation ($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret } }', {
+      input: { name: 'gate', scopes: ['nodes:read'], ownerId: user.id },
+    });
+    expect((await api.gql('{ nodes(first: 1) { totalCount } }', {}, bearer(key.data!.createApiKey.secret))).errors).toBeUndefined();
+  });
+});
+
 describe('credentials', () => {
   it('answers `me` without credentials with UNAUTHENTICATED and HTTP 200', async () => {
-    const res = await api.gql(ME);
+    const res = await api.gql(ME, {}, { authorization: '' });
     expect(res.status).toBe(200);
     expect(res.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });

@@ -8,9 +8,13 @@ const readme = readFileSync(path.resolve(__dirname, '../README.md'), 'utf8');
 const queries = [...readme.matchAll(/```graphql\n([\s\S]*?)```/g)].map((m) => m[1]!).filter((q) => q.trimStart().startsWith('query'));
 
 let api: TestApi;
+/** As the README says: sign in as the demo admin, then send the token. */
+let headers: Record<string, string>;
 beforeAll(async () => {
-  api = await createTestApi();
+  api = await createTestApi({ withAdmin: false });
   await seedDemo(api.db.orm, { adminPassword: 'Readme-Passw0rd' });
+  const login = await api.gql('mutation { login(input: { username: "admin", password: "Readme-Passw0rd" }) { token } }');
+  headers = { authorization: `Bearer ${login.data!.login.token}` };
 });
 afterAll(async () => api.close());
 
@@ -31,7 +35,7 @@ describe('the README examples', () => {
   });
 
   it.each(queries.map((q) => [q.split('\n')[0], q]))('%s returns the demo data', async (_name, query) => {
-    const res = await api.gql(query);
+    const res = await api.gql(query, {}, headers);
     expect(res.errors).toBeUndefined();
     const found = lists(res.data);
     expect(found.length).toBeGreaterThan(0);

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ApolloServer, type ApolloServerOptions, type ApolloServerPlugin } from '@apollo/server';
 import { makeExecutableSchema } from '@graphql-tools/schema';
-import type { GraphQLFieldResolver, GraphQLSchema } from 'graphql';
+import type { GraphQLFieldResolver, GraphQLResolveInfo, GraphQLSchema } from 'graphql';
 import {
   ApolloServerPluginCacheControlDisabled,
   ApolloServerPluginLandingPageDisabled,
@@ -10,6 +10,7 @@ import {
 } from '@apollo/server/plugin/disabled';
 import type { Exposure } from '../config';
 import type { Orm } from '../db/orm';
+import { PUBLIC_FIELDS, signedInUserId } from '../services/auth.service';
 import type { Logger } from '../logger';
 import type { GraphQLContext } from './context';
 import { compiledExecution } from './compiled-execution';
@@ -46,6 +47,30 @@ export interface GraphQLServerOptions {
   readonly extension?: { typeDefs: string; resolvers: ResolverMap };
 }
 
+/**
+ * The resolver map with every root field but the public ones refusing an anonymous caller
+ * (UNAUTHENTICATED) before it does anything. Nested fields are reached only through root fields.
+ */
+function withSignInRequired(map: ResolverMap): ResolverMap {
+  const guarded: Record<string, unknown> = { ...map };
+  for (const root of ['Query', 'Mutation'] as const) {
+    const fields = (map as Partial<Record<typeof root, Record<string, GraphQLFieldResolver<unknown, GraphQLContext>>>>)[root];
+    if (!fields) continue;
+    guarded[root] = Object.fromEntries(
+      Object.entries(fields).map(([name, resolve]) => [
+        name,
+        PUBLIC_FIELDS[root].includes(name)
+          ? resolve
+          : (parent: unknown, args: Record<string, unknown>, ctx: GraphQLContext, info: GraphQLResolveInfo) => {
+              signedInUserId(ctx.caller);
+              return resolve(parent, args, ctx, info);
+            },
+      ]),
+    );
+  }
+  return guarded as ResolverMap;
+}
+
 /** The resolver map with each Mutation field flushing its changes before its payload resolves (see the unit-of-work plugin). */
 function withFlushingMutations(map: ResolverMap): ResolverMap {
   const mutation = (map as { Mutation?: Record<string, GraphQLFieldResolver<unknown, GraphQLContext>> }).Mutation;
@@ -57,7 +82,7 @@ export function createGraphQLServer(options: GraphQLServerOptions): ApolloServer
   const { orm, logger, stats, dataloaders, extension, exposure } = options;
   const schema = makeExecutableSchema<GraphQLContext>({
     typeDefs: [...loadTypeDefs(), ...(extension ? [extension.typeDefs] : [])],
-    resolvers: [resolvers as ResolverMap, ...(extension ? [extension.resolvers] : [])].map(withFlushingMutations),
+    resolvers: [resolvers as ResolverMap, ...(extension ? [extension.resolvers] : [])].map((map) => withFlushingMutations(withSignInRequired(map))),
   });
   return createApollo(schema, logger, exposure, [createUnitOfWorkPlugin(orm, stats, logger, { dataloaders })]);
 }

@@ -34,6 +34,12 @@ export async function login(ctx: ServiceContext, tokens: Tokens, input: LoginInp
   return { ...(await tokens.issue(user.id)), user };
 }
 
+/** Root fields anyone may use without credentials; every other one needs a signed-in caller or an API key. */
+export const PUBLIC_FIELDS: Readonly<Record<'Query' | 'Mutation', readonly string[]>> = {
+  Query: ['recommendations', 'randomRecommendations'],
+  Mutation: ['login'],
+};
+
 /** The id of the user a request acts for (a key's owner, for an API key); UNAUTHENTICATED for an anonymous caller. */
 export function signedInUserId(caller: Caller): string {
   if (caller.kind === 'anonymous') throw new UnauthenticatedError('Sign in first: send `Authorization: Bearer <token>` (see `login`)');

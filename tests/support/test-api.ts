@@ -5,6 +5,7 @@ import type { AppDependencies } from '../../src/http/app';
 import { buildApp } from '../../src/http/app';
 import { ephemeralTokens, type Tokens } from '../../src/auth/tokens';
 import type { Exposure } from '../../src/config';
+import { User } from '../../src/entities';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 export interface GraphQLResponse<Data = Record<string, any>> {
@@ -21,7 +22,12 @@ export interface TestApi {
   readonly url: string;
   /** Issues and checks this API's access tokens (a random key per test API). */
   readonly tokens: Tokens;
-  /** One GraphQL operation over HTTP; `headers` go with it (e.g. `authorization`). */
+  /** An ADMIN user made for the test API (unless `withAdmin: false`); requests carry its token unless they say otherwise. */
+  readonly admin: { readonly id: string; readonly token: string } | undefined;
+  /**
+   * One GraphQL operation over HTTP, as the admin unless `headers` has an `authorization` of its own
+   * (an empty one: anonymous).
+   */
   gql<Data = Record<string, any>>(
     query: string,
     variables?: Record<string, unknown>,
@@ -37,7 +43,12 @@ export interface TestApi {
 }
 
 export async function createTestApi(
-  options: Pick<AppDependencies, 'graphqlExtension' | 'dataloaders'> & { env?: Record<string, string>; exposure?: Exposure } = {},
+  options: Pick<AppDependencies, 'graphqlExtension' | 'dataloaders'> & {
+    env?: Record<string, string>;
+    exposure?: Exposure;
+    /** Make an ADMIN user whose token requests carry by default (true); false: requests are anonymous by default. */
+    withAdmin?: boolean;
+  } = {},
 ): Promise<TestApi> {
   const db = await createTestDatabase(options.env);
   const tokens = ephemeralTokens();
@@ -52,14 +63,23 @@ export async function createTestApi(
   await app.listen({ host: '127.0.0.1', port: 0 });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 
-  const post = (body: unknown, headers: Record<string, string> = {}) =>
-    fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const admin = options.withAdmin === false ? undefined : await createAdmin(db, tokens);
+  const post = (body: unknown, headers: Record<string, string> = {}) => {
+    const { authorization = admin ? `Bearer ${admin.token}` : '', ...rest } = headers;
+    const credentials: Record<string, string> = authorization === '' ? {} : { authorization };
+    return fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...credentials, ...rest },
+      body: JSON.stringify(body),
+    });
+  };
 
   return {
     db,
     app,
     url,
     tokens,
+    admin,
     gql: async (query, variables, headers) => {
       const response = await post({ query, variables }, headers);
       const text = await response.text();
@@ -98,4 +118,19 @@ export async function createTestApi(
       await db.drop();
     },
   };
+}
+
+/** An ADMIN user straight in the database (no password anyone knows), and a token for it. */
+async function createAdmin(db: TestDatabase, tokens: Tokens): Promise<{ id: string; token: string }> {
+  const em = db.orm.em.fork();
+  const admin = em.create(User, {
+    username: 'test_admin',
+    email: 'test_admin@example.com',
+    passwordHash: 'none',
+    firstName: 'Test',
+    lastName: 'Admin',
+    role: 'ADMIN',
+  });
+  await em.persist(admin).flush();
+  return { id: admin.id, token: (await tokens.issue(admin.id)).token };
 }

@@ -1,0 +1,23 @@
+// Who the bench is to the servers it measures: the API refuses anonymous reads, and production refuses
+// to start without a signing key. Every server of a run gets SIGNING_KEY; every request carries the
+// token of an ADMIN made in the bench database, so the API answers with every row, as the baseline does.
+import { randomBytes } from 'node:crypto';
+import { Tokens } from '../src/auth/tokens';
+import { loadConfig } from '../src/config';
+
+/** The signing key of every server in this run. */
+export const SIGNING_KEY = randomBytes(48).toString('base64url');
+
+/** The headers of every GraphQL request the bench sends: JSON, and the admin's token once known. */
+export const requestHeaders: Record<string, string> = { 'content-type': 'application/json' };
+
+/** Sends every later request with `token`. */
+export function authorize(token: string): void {
+  requestHeaders.authorization = `Bearer ${token}`;
+}
+
+/** The API's tokens under SIGNING_KEY, with the API's default issuer and audience. */
+export function benchTokens(): Tokens {
+  const { auth } = loadConfig({ AUTH_SIGNING_KEY: SIGNING_KEY });
+  return new Tokens({ key: new TextEncoder().encode(SIGNING_KEY), issuer: auth.issuer, audience: auth.audience, ttlSeconds: 24 * 60 * 60 });
+}
