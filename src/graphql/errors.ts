@@ -15,7 +15,7 @@ import { DomainError } from '../services/errors';
 
 /** The one place where failures become client errors with a stable `extensions.code`. */
 
-type Code = 'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'NOT_FOUND' | 'CONFLICT' | 'SERVICE_UNAVAILABLE' | 'INTERNAL_SERVER_ERROR';
+type Code = 'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'SERVICE_UNAVAILABLE' | 'INTERNAL_SERVER_ERROR';
 
 /** What a database constraint means to a client: the input field it is about and what to say. */
 const CONSTRAINTS: Record<string, { code: Code; field: string; message: string }> = {

@@ -1,6 +1,6 @@
 /** A failure the caller can act on; the GraphQL layer turns it into an error with `extensions.code`. */
 export abstract class DomainError extends Error {
-  abstract readonly code: 'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'NOT_FOUND' | 'CONFLICT';
+  abstract readonly code: 'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT';
   constructor(
     message: string,
     /** The input path the error is about, e.g. `input.username` or `inputs[3].consumption`. */
@@ -38,4 +38,9 @@ export class ConflictError extends DomainError {
 /** The request needs a signed-in caller, or the sign-in failed. */
 export class UnauthenticatedError extends DomainError {
   readonly code = 'UNAUTHENTICATED';
+}
+
+/** The caller is known but may not do this. */
+export class ForbiddenError extends DomainError {
+  readonly code = 'FORBIDDEN';
 }

@@ -1,4 +1,5 @@
 import { Recommendation } from '../entities';
+import { requireAdmin, type ActingContext } from './actor';
 import type { ServiceContext } from './context';
 import { ConflictError, NotFoundError } from './errors';
 import { findByIds } from './lookup';
@@ -21,8 +22,9 @@ export interface UpdateRecommendationData {
   expectedVersion?: number | null;
 }
 
-/** Adds a tip. A title taken by an active tip is refused by the database at flush (CONFLICT). */
-export function createRecommendation(ctx: ServiceContext, data: CreateRecommendationData): Recommendation {
+/** Adds a tip (administrators only). A title taken by an active tip is refused by the database at flush (CONFLICT). */
+export async function createRecommendation(ctx: ActingContext, data: CreateRecommendationData): Promise<Recommendation> {
+  await requireAdmin(ctx, 'manage recommendations');
   const recommendation = ctx.em.create(Recommendation, {
     title: valid.text('input.title', data.title, { max: 100 }),
     description: valid.text('input.description', data.description, { max: 2000 }),
@@ -34,10 +36,11 @@ export function createRecommendation(ctx: ServiceContext, data: CreateRecommenda
 }
 
 export async function updateRecommendation(
-  ctx: ServiceContext,
+  ctx: ActingContext,
   id: string,
   data: UpdateRecommendationData,
 ): Promise<Recommendation> {
+  await requireAdmin(ctx, 'manage recommendations');
   const tip = await getRecommendation(ctx, id);
   expectVersion('Recommendation', tip, data.expectedVersion);
   if (data.title !== undefined) tip.title = valid.text('input.title', valid.notNull('input.title', data.title), { max: 100 });
@@ -51,7 +54,8 @@ export async function updateRecommendation(
 }
 
 /** Hides (false) or shows again (true) a tip. Reactivating needs its title to be free among active tips. */
-export async function setRecommendationActive(ctx: ServiceContext, id: string, active: boolean): Promise<Recommendation> {
+export async function setRecommendationActive(ctx: ActingContext, id: string, active: boolean): Promise<Recommendation> {
+  await requireAdmin(ctx, 'manage recommendations');
   const tip = await getRecommendation(ctx, id);
   if (active && !tip.active) {
     const clash = await ctx.em.count(Recommendation, { active: true, id: { $ne: tip.id }, title: { $ilike: escapeLike(tip.title) } });

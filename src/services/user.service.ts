@@ -1,5 +1,6 @@
 import { User } from '../entities';
 import { hashPassword } from '../shared/password';
+import { requireAdmin, requireSelfOrAdmin, type ActingContext } from './actor';
 import type { ServiceContext } from './context';
 import { NotFoundError } from './errors';
 import { findByIds } from './lookup';
@@ -27,8 +28,9 @@ export interface UpdateUserData {
   expectedVersion?: number | null;
 }
 
-/** Registers a user with role USER. Taken usernames and emails are refused by the database at flush. */
-export async function createUser(ctx: ServiceContext, data: CreateUserData): Promise<User> {
+/** Registers a user with role USER (administrators only). Taken usernames and emails are refused by the database at flush. */
+export async function createUser(ctx: ActingContext, data: CreateUserData): Promise<User> {
+  await requireAdmin(ctx, 'create users');
   const user = ctx.em.create(User, {
     username: valid.username('input.username', data.username),
     email: valid.email('input.email', data.email),
@@ -42,8 +44,12 @@ export async function createUser(ctx: ServiceContext, data: CreateUserData): Pro
   return user;
 }
 
-/** Changes a user's details; `expectedVersion` guards against overwriting someone else's change. */
-export async function updateUser(ctx: ServiceContext, id: string, data: UpdateUserData): Promise<User> {
+/**
+ * Changes a user's details (one's own, or anyone's for an administrator); `expectedVersion` guards
+ * against overwriting someone else's change. Role and active flag are not among the details.
+ */
+export async function updateUser(ctx: ActingContext, id: string, data: UpdateUserData): Promise<User> {
+  await requireSelfOrAdmin(ctx, valid.id('id', id), 'change the details of a user:');
   const user = await getUserForUpdate(ctx, id, data.expectedVersion);
   if (data.email !== undefined) user.email = valid.email('input.email', valid.notNull('input.email', data.email));
   if (data.password !== undefined) {
@@ -63,8 +69,9 @@ export async function updateUser(ctx: ServiceContext, id: string, data: UpdateUs
   return user;
 }
 
-/** Deactivates (soft delete) or reactivates a user. */
-export async function setUserActive(ctx: ServiceContext, id: string, active: boolean): Promise<User> {
+/** Deactivates (soft delete) or reactivates a user (administrators only). */
+export async function setUserActive(ctx: ActingContext, id: string, active: boolean): Promise<User> {
+  await requireAdmin(ctx, active ? 'reactivate users' : 'deactivate users');
   const user = await getUserForUpdate(ctx, id, undefined);
   user.active = active;
   touch(ctx.em, user);

@@ -10,7 +10,7 @@ export const recommendationResolvers: Resolvers = {
     randomRecommendations: (_, { count }, ctx) => randomRecommendations(ctx, count),
   },
   Mutation: {
-    createRecommendation: (_, { input }, ctx) => ({ recommendation: createRecommendation(ctx, input) }),
+    createRecommendation: async (_, { input }, ctx) => ({ recommendation: await createRecommendation(ctx, input) }),
     updateRecommendation: async (_, { id, input }, ctx) => ({ recommendation: await updateRecommendation(ctx, id, input) }),
     deactivateRecommendation: async (_, { id }, ctx) => ({ recommendation: await setRecommendationActive(ctx, id, false) }),
     reactivateRecommendation: async (_, { id }, ctx) => ({ recommendation: await setRecommendationActive(ctx, id, true) }),

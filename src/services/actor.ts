@@ -1,0 +1,62 @@
+import type { Caller } from '../auth/caller';
+import type { ApiKeyScope, Role } from '../entities';
+import type { ServiceContext } from './context';
+import { ForbiddenError, UnauthenticatedError } from './errors';
+import { prepared, read } from './sql';
+
+/** What a service call needs to decide what the caller may do: the operation's fork and its caller. */
+export interface ActingContext extends ServiceContext {
+  readonly caller: Caller;
+}
+
+/**
+ * Who a service acts for: the caller's user and that user's role now (not when a token was issued),
+ * and, for an API key, its scopes (null for a signed-in user, who is limited by role only).
+ */
+export interface Actor {
+  readonly userId: string;
+  readonly role: Role;
+  readonly scopes: readonly ApiKeyScope[] | null;
+}
+
+const ROLE = prepared('actor-role', 'select role, active from users where id = ?');
+
+/** Each operation's actor, read once (its context object is the operation's own). */
+const actors = new WeakMap<ActingContext, Promise<Actor>>();
+
+/** The actor of `ctx`'s caller: UNAUTHENTICATED when anonymous, or when the user is gone or deactivated. */
+export function actorOf(ctx: ActingContext): Promise<Actor> {
+  let actor = actors.get(ctx);
+  if (!actor) {
+    actor = readActor(ctx);
+    actors.set(ctx, actor);
+  }
+  return actor;
+}
+
+async function readActor(ctx: ActingContext): Promise<Actor> {
+  const { caller } = ctx;
+  if (caller.kind === 'anonymous') throw new UnauthenticatedError('Sign in first: send `Authorization: Bearer <token>` (see `login`)');
+  const [user] = await read<{ role: Role; active: boolean }>(ctx, ROLE, [caller.userId]);
+  if (!user?.active) throw new UnauthenticatedError('This account is deactivated or gone; sign in again');
+  return { userId: caller.userId, role: user.role, scopes: caller.kind === 'apiKey' ? caller.scopes : null };
+}
+
+/** Whether the actor is a signed-in ADMIN (an API key never is, whoever owns it: scopes name no administration). */
+export function isAdmin(actor: Actor): boolean {
+  return actor.role === 'ADMIN' && actor.scopes === null;
+}
+
+/** The actor, if a signed-in ADMIN; FORBIDDEN otherwise. */
+export async function requireAdmin(ctx: ActingContext, what: string): Promise<Actor> {
+  const actor = await actorOf(ctx);
+  if (!isAdmin(actor)) throw new ForbiddenError(`Only an administrator may ${what}`);
+  return actor;
+}
+
+/** The actor, if it is the user `userId` (and not an API key) or an ADMIN; FORBIDDEN otherwise. */
+export async function requireSelfOrAdmin(ctx: ActingContext, userId: string, what: string): Promise<Actor> {
+  const actor = await actorOf(ctx);
+  if (!isAdmin(actor) && !(actor.userId === userId && actor.scopes === null)) throw new ForbiddenError(`You may only ${what} your own`);
+  return actor;
+}
