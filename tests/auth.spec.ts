@@ -204,6 +204,13 @@ describe('tokens', () => {
     }
   });
 
+  it('remember a verified token only until it expires', async () => {
+    const { token, expiresAt } = await ours.issue('u2');
+    await expect(ours.verify(token)).resolves.toEqual({ userId: 'u2' });
+    await expect(ours.verify(token)).resolves.toEqual({ userId: 'u2' });
+    await expect(ours.verify(token, expiresAt.getTime() + 1_000)).rejects.toThrow(InvalidTokenError);
+  });
+
   it('refuse one signed with another HMAC algorithm under the same key (the algorithm is pinned)', async () => {
     const now = Math.floor(Date.now() / 1000);
     const hs512 = await new SignJWT({})
