@@ -65,6 +65,16 @@ describe('API keys', () => {
     expect(after.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
   });
 
+  it("stop working while their owner is deactivated", async () => {
+    const ownerId = await newOwner();
+    const { secret } = await newKey(ownerId);
+    expect((await api.gql(ME, {}, bearer(secret))).status).toBe(200);
+    await api.gql('mutation ($id: ID!) { deactivateUser(id: $id) { user { active } } }', { id: ownerId });
+    const res = await api.gql(ME, {}, bearer(secret));
+    expect(res.status).toBe(401);
+    expect(res.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
   it('refuse unknown scopes, no scopes and unknown owners, naming the field', async () => {
     const ownerId = await newOwner();
     const create = (input: Record<string, unknown>) => api.gql(CREATE_KEY, { input: { name: 'k', scopes: ['nodes:read'], ownerId, ...input } });

@@ -32,6 +32,8 @@ const CONSTRAINTS: Record<string, { code: Code; field: string; message: string }
 
 /** PostgreSQL error codes that mean "try again later", not "your request is wrong". */
 const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '57014', '08000', '08003', '08006']);
+/** PostgreSQL error codes of a transaction undone for a concurrent one (deadlock, serialization): safe to retry. */
+const RETRY_SQLSTATES = new Set(['40P01', '40001']);
 /** Seconds a client is asked to wait when the database is unavailable. */
 export const RETRY_AFTER_SECONDS = 5;
 
@@ -53,6 +55,12 @@ export function httpStatusFor(errors: readonly GraphQLFormattedError[] | undefin
 
 /** A failure of the final flush (or of a resolver's database access), as the error a client gets. */
 export function flushError(error: unknown, logger: Logger): GraphQLFormattedError {
+  if (RETRY_SQLSTATES.has((error as { code?: string }).code ?? '')) {
+    return {
+      message: 'The operation clashed with a concurrent one and was undone; retry it',
+      extensions: { code: 'CONFLICT' },
+    };
+  }
   if (error instanceof OptimisticLockError) {
     return {
       message: 'The object was changed by someone else meanwhile; read it again and retry',

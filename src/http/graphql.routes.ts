@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GraphQLError } from 'graphql';
 import { callerOf, RejectedCredentialsError, type CredentialCheckers } from '../auth/credentials';
 import { createRequestContext, type GraphQLContext } from '../graphql/context';
+import { flushError, httpStatusFor, RETRY_AFTER_SECONDS } from '../graphql/errors';
 import { MAX_BATCH_SIZE } from '../graphql/limits';
 import { graphiqlPage } from './graphiql';
 
@@ -17,12 +18,21 @@ export function graphqlRoutes(
   const handler = fastifyApolloHandler(options.apollo, {
     context: async (request: FastifyRequest) => createRequestContext(request.id, await authenticated(request), credentials.tokens),
   });
-  /** The caller of `request`; credentials sent but not acceptable refuse the whole request with HTTP 401. */
+  /**
+   * The caller of `request`; credentials sent but not acceptable refuse the whole request with HTTP
+   * 401. A failure to check them (the database down while looking up an API key) is answered as any
+   * database failure is: 503 with Retry-After when unavailable, else a masked internal error.
+   */
   const authenticated = async (request: FastifyRequest) => {
     try {
       return await callerOf(request.headers.authorization, credentials);
     } catch (error) {
-      if (!(error instanceof RejectedCredentialsError)) throw error;
+      if (!(error instanceof RejectedCredentialsError)) {
+        const { message, extensions } = flushError(error, request.log);
+        const status = httpStatusFor([{ message, extensions }]) ?? 500;
+        const headers = new Map(status === 503 ? [['retry-after', String(RETRY_AFTER_SECONDS)]] : []);
+        throw new GraphQLError(message, { extensions: { ...extensions, http: { status, headers } } });
+      }
       throw new GraphQLError(error.message, {
         extensions: {
           code: 'UNAUTHENTICATED',

@@ -99,20 +99,20 @@ export async function listApiKeys(ctx: ActingContext): Promise<ApiKeyRecord[]> {
 }
 
 /**
- * What an API key secret stands for, or null when it is not a live key's: unknown, revoked, or wrong
- * (compared in constant time). Marks the key used, at most once a minute.
+ * What an API key secret stands for, or null when it is not a live key's: unknown, revoked, wrong
+ * (compared in constant time), or its owner deactivated. Marks the key used, at most once a minute.
  */
 export async function authenticateApiKey(ctx: ServiceContext, secret: string): Promise<ApiKeyIdentity | null> {
   const prefix = SECRET.exec(secret)?.[1];
   if (!prefix) return null;
-  const [row] = await read<{ id: string; owner_id: string; secret_hash: string; scopes: ApiKeyScope[]; revoked_at: unknown }>(
+  const [row] = await read<{ id: string; owner_id: string; secret_hash: string; scopes: ApiKeyScope[]; revoked_at: unknown; owner_active: boolean }>(
     ctx,
-    'select id, owner_id, secret_hash, scopes, revoked_at from api_keys where prefix = ?',
+    'select k.id, k.owner_id, k.secret_hash, k.scopes, k.revoked_at, u.active as owner_active from api_keys k join users u on u.id = k.owner_id where k.prefix = ?',
     [prefix],
   );
   const presented = Buffer.from(sha256(secret), 'hex');
   const stored = Buffer.from(row?.secret_hash ?? sha256(''), 'hex');
-  if (!row || !timingSafeEqual(presented, stored) || row.revoked_at !== null) return null;
+  if (!row || !timingSafeEqual(presented, stored) || row.revoked_at !== null || !row.owner_active) return null;
   await read(
     ctx,
     `update api_keys set last_used_at = now() where id = ? and (last_used_at is null or last_used_at < now() - interval '${LAST_USED_RESOLUTION}')`,

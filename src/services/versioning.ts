@@ -53,7 +53,8 @@ function toLock(em: EntityManager): Set<Versioned> {
 }
 
 /**
- * Locks the rows of the entities touched since the last call (`select … for update`, in id order, one
+ * Locks the rows of the entities touched since the last call (`select … for no key update`, the lock
+ * an UPDATE takes, so inserting children of the row still only waits for the commit; in id order, one
  * statement per table) and checks that each still has the version the operation found: another
  * writer's change in between is an OptimisticLockError (CONFLICT), and nothing is written. Only the
  * unit-of-work plugin calls it, inside the operation's transaction and before each flush; the locks
@@ -68,7 +69,7 @@ export async function lockTouched(em: EntityManager): Promise<void> {
   for (const [table, touched] of byTable) {
     const rows = await read<{ id: string; version: number }>(
       { em },
-      `select id, version from ${table} where id = any(?::uuid[]) order by id for update`,
+      `select id, version from ${table} where id = any(?::uuid[]) order by id for no key update`,
       [uuidArray(touched.map(idOf))],
     );
     const versions = new Map(rows.map((row) => [row.id, row.version]));
@@ -84,11 +85,14 @@ export async function lockTouched(em: EntityManager): Promise<void> {
  * in this unit of work: no write that skips the version, or the check that nobody changed the row
  * since the operation read it. (Registered with the ORM, so it guards every flush.)
  */
+/** Change sets that update a row (MikroORM runs some updates early, e.g. one that nulls a unique value). */
+const UPDATES = new Set([ChangeSetType.UPDATE, ChangeSetType.UPDATE_EARLY]);
+
 export class VersionGuard implements EventSubscriber {
   onFlush({ uow }: FlushEventArgs): void {
     for (const changeSet of uow.getChangeSets()) {
       const entity = changeSet.entity as Partial<Versioned>;
-      if (changeSet.type === ChangeSetType.UPDATE && entity.version !== undefined && !locked.has(entity as Versioned)) {
+      if (UPDATES.has(changeSet.type) && entity.version !== undefined && !locked.has(entity as Versioned)) {
         throw OptimisticLockError.lockFailed(changeSet.entity);
       }
     }
