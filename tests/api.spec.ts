@@ -1,5 +1,5 @@
 import { getIntrospectionQuery, type IntrospectionQuery } from 'graphql';
-import { USER } from './support/documents';
+import { CREATE_NODE, USER } from './support/documents';
 import { createTestApi, type TestApi } from './support/test-api';
 
 let api: TestApi;
@@ -122,6 +122,28 @@ describe('limits for an API open to partners', () => {
     const ok = await api.gql(twelve);
     expect(ok.errors).toBeUndefined();
     expect((await api.gql(getIntrospectionQuery())).errors).toBeUndefined();
+  });
+
+  it('takes the largest recordEvents, even pretty-printed, and refuses a body over 4 MiB with 413 and a code', async () => {
+    const node = await api.gql(CREATE_NODE, { input: { name: 'big batch', ownerId: api.admin!.id } });
+    const nodeId = node.data!.createNode.node.id;
+    // Every value at its longest: 8 digits and 2 decimals, a 10-character unit, an instant with an offset.
+    const reading = { nodeId, consumption: '99999999.99', unit: 'LLLLLLLLLL', occurredAt: '2026-01-01T00:00:00.000+00:00' };
+    const body = { query: 'mutation ($inputs: [RecordEventInput!]!) { recordEvents(inputs: $inputs) { count } }', variables: { inputs: Array.from({ length: 10_000 }, () => reading) } };
+    const compact = JSON.stringify(body);
+    const pretty = JSON.stringify(body, null, 2);
+    expect(Buffer.byteLength(compact)).toBeLessThan(1.5e6);
+    expect(Buffer.byteLength(pretty)).toBeLessThan(2.0e6);
+    const send = (text: string) =>
+      fetch(`${api.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${api.admin!.token}` }, body: text });
+    for (const text of [compact, pretty]) {
+      const res = await send(text);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ data: { recordEvents: { count: 10_000 } } });
+    }
+    const tooLarge = await send(`${compact.slice(0, -1)}, "padding": "${'x'.repeat(4 * 1024 * 1024)}"}`);
+    expect(tooLarge.status).toBe(413);
+    expect(await tooLarge.json()).toEqual({ errors: [{ message: 'A request body may be at most 4 MiB', extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
   });
 
   it('refuses more than 30 aliases and more than 20 directives in a document, with 400', async () => {

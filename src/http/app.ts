@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { Tokens } from '../auth/tokens';
 import type { Exposure } from '../config';
 import { authenticateApiKey } from '../services/api-key.service';
@@ -25,9 +25,24 @@ export interface AppDependencies {
   readonly graphqlExtension?: GraphQLServerOptions['extension'];
 }
 
+const MiB = 1024 * 1024;
+/**
+ * The largest request body: the largest `recordEvents` (10,000 readings, every value at its longest)
+ * is 1.43 MB as compact JSON and 1.97 MB pretty-printed with two-space indentation (tests/api.spec.ts
+ * sends both); 4 MiB takes either with room, and nothing much larger.
+ */
+export const BODY_LIMIT_BYTES = 4 * MiB;
+
 /** The HTTP application, ready to `listen` (main.ts) or to `inject` (tests). */
 export async function buildApp({ orm, logger, tokens, exposure, dataloaders = true, graphqlExtension }: AppDependencies): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: logger, return503OnClosing: true, bodyLimit: 16 * 1024 * 1024 });
+  const app = Fastify({ loggerInstance: logger, return503OnClosing: true, bodyLimit: BODY_LIMIT_BYTES });
+  // A body over the limit is answered in GraphQL's shape, with a code a client can act on.
+  app.setErrorHandler((error: FastifyError, _request, reply) => {
+    if (error.code !== 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.send(error);
+    return reply.code(413).send({
+      errors: [{ message: `A request body may be at most ${BODY_LIMIT_BYTES / MiB} MiB`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }],
+    });
+  });
   const stats = new UnitOfWorkStats();
   const apollo = createGraphQLServer({ orm, logger, stats, dataloaders, exposure, extension: graphqlExtension });
   await apollo.start();
