@@ -21,8 +21,8 @@ const BEARER = /^Bearer +([A-Za-z0-9._~+/=-]+)$/;
 /**
  * The caller an `Authorization` header names: anonymous without one, else the user of a valid
  * `Bearer` access token or the live API key it carries. A header that is there but not acceptable
- * (another scheme, a malformed, forged or expired token, an unknown or revoked key) is
- * RejectedCredentialsError: never silently anonymous.
+ * (another scheme, a malformed, forged or expired token, an unknown or revoked key, or one whose
+ * owner is deactivated) is RejectedCredentialsError: never silently anonymous.
  */
 export async function callerOf(authorization: string | undefined, checkers: CredentialCheckers): Promise<Caller> {
   if (authorization === undefined || authorization.trim() === '') return ANONYMOUS;
@@ -30,7 +30,7 @@ export async function callerOf(authorization: string | undefined, checkers: Cred
   if (!token) throw new RejectedCredentialsError('Send credentials as `Authorization: Bearer <token>`');
   if (isApiKeySecret(token)) {
     const key = await checkers.apiKey(token);
-    if (!key) throw new RejectedCredentialsError('The API key is unknown or revoked');
+    if (!key) throw new RejectedCredentialsError('The API key is unknown or revoked, or its owner is deactivated');
     return { kind: 'apiKey', keyId: key.keyId, userId: key.ownerId, scopes: key.scopes };
   }
   try {
