@@ -2,7 +2,8 @@
 // to start without a signing key. Every server of a run gets SIGNING_KEY; every request carries the
 // token of an ADMIN made in the bench database, so the API answers with every row, as the baseline does.
 import { randomBytes } from 'node:crypto';
-import { Tokens } from '../src/auth/tokens';
+import { tokensFor } from '../src/auth/signing-key';
+import type { Tokens } from '../src/auth/tokens';
 import { loadConfig } from '../src/config';
 
 /** The signing key of every server in this run. */
@@ -16,8 +17,7 @@ export function authorize(token: string): void {
   requestHeaders.authorization = `Bearer ${token}`;
 }
 
-/** The API's tokens under SIGNING_KEY, with the API's default issuer and audience. */
-export function benchTokens(): Tokens {
-  const { auth } = loadConfig({ AUTH_SIGNING_KEY: SIGNING_KEY });
-  return new Tokens({ key: new TextEncoder().encode(SIGNING_KEY), issuer: auth.issuer, audience: auth.audience, ttlSeconds: 24 * 60 * 60 });
+/** The tokens the servers of this run accept: SIGNING_KEY, with the API's default issuer, audience and lifetime. */
+export function benchTokens(): Promise<Tokens> {
+  return tokensFor(loadConfig({ AUTH_SIGNING_KEY: SIGNING_KEY }));
 }

@@ -7,11 +7,12 @@
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import Fastify from 'fastify';
 import { Client } from 'pg';
-import { Tokens } from '../src/auth/tokens';
+import { tokensFor } from '../src/auth/signing-key';
 import { loadConfig } from '../src/config';
 import type { GraphQLContext } from '../src/graphql/context';
 import { DateScalar, DateTimeScalar, DecimalScalar } from '../src/graphql/scalars';
 import { createApollo, loadTypeDefs } from '../src/graphql/server';
+import { BODY_LIMIT_BYTES } from '../src/http/app';
 import { graphqlRoutes } from '../src/http/graphql.routes';
 import { createLogger } from '../src/logger';
 import { baselineAnswers, type BucketJson, type EventJson, type NodeJson, type NodeLookupJson } from './baseline-answers';
@@ -79,11 +80,9 @@ async function main(): Promise<void> {
   const apollo = createApollo(schema, logger, { introspection: false, schemaHints: false }, []);
   await apollo.start();
   // The same Fastify options and GraphQL route as the API (src/http/app.ts).
-  const app = Fastify({ loggerInstance: logger, return503OnClosing: true, bodyLimit: 16 * 1024 * 1024 });
-  // The same route reads credentials: none are sent, but the check of the header is part of the path.
+  const app = Fastify({ loggerInstance: logger, return503OnClosing: true, bodyLimit: BODY_LIMIT_BYTES });
   // The same route checks credentials, as the API does: the bench's token under the run's signing key.
-  const { auth } = loadConfig();
-  const tokens = new Tokens({ key: new TextEncoder().encode(requiredEnv('AUTH_SIGNING_KEY')), issuer: auth.issuer, audience: auth.audience, ttlSeconds: auth.tokenTtlSeconds });
+  const tokens = await tokensFor(loadConfig());
   await app.register(graphqlRoutes, { apollo, credentials: { tokens, apiKey: async () => null }, graphiql: false });
   app.get('/readyz', () => ({ status: 'ready' }));
   // No statement after start-up: the statement probes of the bench read 0.

@@ -98,7 +98,7 @@ async function main(teardown: Teardown): Promise<void> {
   }
   const nodeIds = await database.nodeIds();
   // Every request acts as an ADMIN, who may see every row (the API refuses anonymous reads).
-  authorize((await benchTokens().issue(await database.createAdmin())).token);
+  authorize((await (await benchTokens()).issue(await database.createAdmin())).token);
 
   const compare = options.compare ? await buildAtRef(REPO_ROOT, options.compare, teardown) : undefined;
   const specs = serverSpecs(REPO_ROOT, compare);

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
-import { signingKey } from './auth/signing-key';
-import { Tokens } from './auth/tokens';
+import { tokensFor } from './auth/signing-key';
 import { ConfigError, loadConfig, type Config } from './config';
 import { openDatabase, type Database } from './db/database';
 import { connectOrm, migrate, type Orm } from './db/orm';
@@ -80,13 +79,7 @@ async function start(
     }
   }
   if (isStopping()) return;
-  const tokens = new Tokens({
-    key: await signingKey(config),
-    issuer: config.auth.issuer,
-    audience: config.auth.audience,
-    ttlSeconds: config.auth.tokenTtlSeconds,
-  });
-  running.app = await buildApp({ orm: running.orm, logger, tokens, exposure: config.exposure, dataloaders: config.dataloaders });
+  running.app = await buildApp({ orm: running.orm, logger, tokens: await tokensFor(config), exposure: config.exposure, dataloaders: config.dataloaders });
   await running.app.listen({ host: config.host, port: config.port });
   const { port } = running.app.server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;

@@ -95,6 +95,25 @@ describe('HTTP behaviour', () => {
     expect(after.status).toBe(200);
   });
 
+  it('answers 503 with Retry-After, not a raw 500, when an API key cannot be checked for want of a connection', async () => {
+    const key = await api.gql('mutation ($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret } }', {
+      input: { name: 'outage', scopes: ['nodes:read'], ownerId: api.admin!.id },
+    });
+    const secret = key.data!.createApiKey.secret as string;
+    const client = (api.db.orm.em.getConnection().getKnex() as any).client;
+    const held = [await client.acquireConnection(), await client.acquireConnection()];
+    try {
+      const res = await api.gql('{ me { id } }', {}, { authorization: `Bearer ${secret}` });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toBe('5');
+      expect(res.errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
+      expect(JSON.stringify(res)).not.toMatch(/Knex|Timeout acquiring|at .*\.js/);
+    } finally {
+      for (const connection of held) await client.releaseConnection(connection);
+    }
+    expect((await api.gql('{ me { id } }', {}, { authorization: `Bearer ${secret}` })).status).toBe(200);
+  });
+
   it('serves /metrics with the live fork count and the pool', async () => {
     const text = await (await fetch(`${api.url}/metrics`)).text();
     expect(text).toMatch(/^aquamind_unit_of_work_live_forks 0$/m);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config';
+import { Tokens } from './tokens';
 
 /** Where a development signing key is kept, inside the data folder. */
 const KEY_FILE = 'auth-signing-key';
@@ -29,4 +30,10 @@ export async function signingKey(config: Pick<Config, 'auth' | 'dataDir'>): Prom
     return new TextEncoder().encode((await readFile(file, 'utf8')).trim());
   }
   return new TextEncoder().encode(key);
+}
+
+/** The access tokens `config` describes: its signing key (see {@link signingKey}), issuer, audience and lifetime. */
+export async function tokensFor(config: Pick<Config, 'auth' | 'dataDir'>): Promise<Tokens> {
+  const { issuer, audience, tokenTtlSeconds } = config.auth;
+  return new Tokens({ key: await signingKey(config), issuer, audience, ttlSeconds: tokenTtlSeconds });
 }

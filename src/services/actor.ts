@@ -1,7 +1,8 @@
 import type { Caller } from '../auth/caller';
 import type { ApiKeyScope, Role } from '../entities';
 import type { ServiceContext } from './context';
-import { ForbiddenError, UnauthenticatedError } from './errors';
+import { signedInUser, signedInUserId } from './auth.service';
+import { ForbiddenError } from './errors';
 import { prepared, read } from './sql';
 
 /** What a service call needs to decide what the caller may do: the operation's fork and its caller. */
@@ -36,10 +37,10 @@ export function actorOf(ctx: ActingContext): Promise<Actor> {
 
 async function readActor(ctx: ActingContext): Promise<Actor> {
   const { caller } = ctx;
-  if (caller.kind === 'anonymous') throw new UnauthenticatedError('Sign in first: send `Authorization: Bearer <token>` (see `login`)');
-  const [user] = await read<{ role: Role; active: boolean }>(ctx, ROLE, [caller.userId]);
-  if (!user?.active) throw new UnauthenticatedError('This account is deactivated or gone; sign in again');
-  return { userId: caller.userId, role: user.role, scopes: caller.kind === 'apiKey' ? caller.scopes : null };
+  const userId = signedInUserId(caller);
+  const [row = null] = await read<{ role: Role; active: boolean }>(ctx, ROLE, [userId]);
+  const { role } = signedInUser(row);
+  return { userId, role, scopes: caller.kind === 'apiKey' ? caller.scopes : null };
 }
 
 /** Whether the actor is a signed-in ADMIN (an API key never is, whoever owns it: scopes name no administration). */

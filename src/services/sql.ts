@@ -60,10 +60,10 @@ function clientOf(knex: Knex | Knex.Transaction): KnexClient {
 /**
  * The rows a read statement gives, sent on the operation's fork's connection: its transaction's when it
  * has one, else one from the pool for this statement alone. `?` placeholders take `values` as
- * parameters, never spliced into the text. The statement goes to `pg` directly, not through the query
- * builder, whose per-statement work cost more CPU than the statement itself on point lookups (about
- * 180 µs of 390 µs, measured); it is announced as knex's own statements are (its `query` event), so the
- * statement counts of /metrics and the tests see it. A failure is the ORM's exception for it (timeout,
+ * parameters, never spliced into the text. The statement goes to `pg` directly, not through knex's
+ * query runner: that took a sequential point lookup from 208 to 390 µs, and 10% of the server's CPU
+ * under S1 load (both measured, docs/PERFORMANCE.md). It is announced as knex's own statements are (its
+ * `query` event), so the statement counts of /metrics and the tests see it. A failure is the ORM's exception for it (timeout,
  * connection lost, …), as on every other path.
  */
 export async function read<R = Row>(ctx: ServiceContext, statement: string | Prepared, values: readonly unknown[]): Promise<R[]> {
