@@ -67,7 +67,7 @@ describe('a USER', () => {
     }
   });
 
-  it("makes, lists and revokes only their own API keys; another's is not found", async () => {
+  it("makes, lists and revokes only their own API keys; another's is FORBIDDEN", async () => {
     const alice = await newUser();
     const bob = await newUser();
     const mine = await api.gql(CREATE_KEY, { input: { name: 'mine', scopes: ['nodes:read'], ownerId: alice.id } }, bearer(alice.token));
@@ -80,7 +80,8 @@ describe('a USER', () => {
     expect(listed.data!.apiKeys).toEqual([{ id: mine.data!.createApiKey.apiKey.id, owner: { id: alice.id } }]);
     const revoke = 'mutation ($id: ID!) { revokeApiKey(id: $id) { apiKey { revokedAt } } }';
     const other = await api.gql(revoke, { id: bobs.data!.createApiKey.apiKey.id }, bearer(alice.token));
-    expect(codeOf(other)).toBe('NOT_FOUND');
+    expect(codeOf(other)).toBe('FORBIDDEN');
+    expect(await api.db.sql('select revoked_at from api_keys where id = $1', [bobs.data!.createApiKey.apiKey.id])).toEqual([{ revoked_at: null }]);
     expect((await api.gql(revoke, { id: mine.data!.createApiKey.apiKey.id }, bearer(alice.token))).errors).toBeUndefined();
     // The admin sees every key.
     const all = await api.gql('{ apiKeys { id } }');
@@ -107,5 +108,32 @@ describe('a deactivated user', () => {
     await api.gql('mutation ($id: ID!) { deactivateUser(id: $id) { user { active } } }', { id: alice.id });
     const res = await api.gql('mutation ($id: ID!) { updateUser(id: $id, input: { firstName: "Late" }) { user { id } } }', { id: alice.id }, bearer(alice.token));
     expect(codeOf(res)).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('reads of a deactivated user', () => {
+  it('show nothing of theirs, at once, though their token has not expired', async () => {
+    const alice = await newUser();
+    const node = await api.gql('mutation ($id: ID!) { createNode(input: { name: "Alice valve", ownerId: $id }) { node { id } } }', { id: alice.id });
+    const nodeId = node.data!.createNode.node.id;
+    const query = 'query ($id: ID!) { node(id: $id) { id } nodes { totalCount } users { totalCount } }';
+    expect((await api.gql(query, { id: nodeId }, bearer(alice.token))).data).toEqual({ node: { id: nodeId }, nodes: { totalCount: 1 }, users: { totalCount: 1 } });
+    await api.gql('mutation ($id: ID!) { deactivateUser(id: $id) { user { active } } }', { id: alice.id });
+    expect((await api.gql(query, { id: nodeId }, bearer(alice.token))).data).toEqual({ node: null, nodes: { totalCount: 0 }, users: { totalCount: 0 } });
+  });
+});
+
+describe('recommendations', () => {
+  it('a USER sees active ones only; an ADMIN sees every one', async () => {
+    const alice = await newUser();
+    const tip = await api.gql(CREATE_TIP.replace('Fix drips', 'Shorter showers'));
+    const id = tip.data!.createRecommendation.recommendation.id;
+    await api.gql('mutation ($id: ID!) { deactivateRecommendation(id: $id) { recommendation { id } } }', { id });
+    const query = 'query ($id: ID!) { recommendation(id: $id) { id } recommendations(active: false) { edges { node { id } } } }';
+    const asUser = await api.gql(query, { id }, bearer(alice.token));
+    expect(asUser.data).toEqual({ recommendation: null, recommendations: { edges: [] } });
+    const asAdmin = await api.gql(query, { id });
+    expect(asAdmin.data!.recommendation).toEqual({ id });
+    expect(asAdmin.data!.recommendations.edges).toContainEqual({ node: { id } });
   });
 });

@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Caller } from '../auth/caller';
 import type { EventRecord, NodeRecord, RecommendationRecord, UserRecord } from '../entities';
 import { consumptionByNode, type ConsumptionBucket, type Granularity } from '../services/consumption.reads';
 import {
@@ -18,12 +19,14 @@ import { RecordsById } from './records-by-id';
 export type Loaders = ReturnType<typeof createLoaders>;
 
 /**
- * The loaders of one operation. They read records (plain rows) through its fork, so inside a
- * mutation's transaction they see what the mutation has flushed. `batch: false` sends one statement
- * per key: only to measure the N+1 that batching removes.
+ * The loaders of one operation, for its caller. They read records (plain rows) through its fork, so
+ * inside a mutation's transaction they see what the mutation has flushed. Every read keeps to what
+ * the caller may see, in its own SQL (src/services/access.ts): a record, or a child list of a parent,
+ * that is not theirs is missing. `batch: false` sends one statement per key: only to measure the N+1
+ * that batching removes.
  */
-export function createLoaders(em: EntityManager, { batch }: { batch: boolean }) {
-  const ctx = { em };
+export function createLoaders(em: EntityManager, caller: Caller, { batch }: { batch: boolean }) {
+  const ctx = { em, caller };
   const byId = <R extends { readonly id: string }>(fetch: (ids: readonly string[]) => Promise<Array<R | null>>) =>
     new RecordsById<R>(fetch, { batch });
   const byParent = <Value>(fetch: (parentIds: readonly string[]) => Promise<Map<string, Value>>, missing: Value) =>

@@ -3,6 +3,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { FlushMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { GraphQLError, OperationTypeNode, type GraphQLFieldResolver, type GraphQLFormattedError } from 'graphql';
+import type { Caller } from '../auth/caller';
 import type { Orm } from '../db/orm';
 import type { Logger } from '../logger';
 import { clearPendingEvents, flushPendingEvents } from '../services/pending-events';
@@ -56,13 +57,13 @@ export function createUnitOfWorkPlugin(
   logger: Logger,
   options: { dataloaders: boolean },
 ): ApolloServerPlugin<GraphQLContext> {
-  const loadersOf = (em: EntityManager) => createLoaders(em, { batch: options.dataloaders });
+  const loadersOf = (em: EntityManager, caller: Caller) => createLoaders(em, caller, { batch: options.dataloaders });
   return {
     async requestDidStart({ contextValue }) {
       // Per operation, on the operation's own (shallow-cloned) context: batched operations run concurrently.
       const em = orm.em.fork({ clear: true, useContext: false, flushMode: FlushMode.COMMIT });
       contextValue.em = em;
-      contextValue.loaders = loadersOf(em);
+      contextValue.loaders = loadersOf(em, contextValue.caller);
       let fieldFailed = false;
       const flushField = async () => {
         try {
@@ -75,7 +76,7 @@ export function createUnitOfWorkPlugin(
           throw error;
         }
         // Cached rows may predate this field's writes.
-        contextValue.loaders = loadersOf(em);
+        contextValue.loaders = loadersOf(em, contextValue.caller);
       };
       contextValue.unitOfWork = {
         async mutationField(resolve) {

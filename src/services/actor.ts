@@ -2,6 +2,7 @@ import type { Caller } from '../auth/caller';
 import type { ApiKeyScope, Role } from '../entities';
 import type { ServiceContext } from './context';
 import { signedInUser, signedInUserId } from './auth.service';
+import { requireScope } from './access';
 import { ForbiddenError } from './errors';
 import { prepared, read } from './sql';
 
@@ -55,9 +56,15 @@ export async function requireAdmin(ctx: ActingContext, what: string): Promise<Ac
   return actor;
 }
 
-/** The actor, if it is the user `userId` (and not an API key) or an ADMIN; FORBIDDEN otherwise. */
-export async function requireSelfOrAdmin(ctx: ActingContext, userId: string, what: string): Promise<Actor> {
+/** Whether the actor may change what user `ownerId` owns: theirs (an API key's owner's included), or anyone's for an ADMIN. */
+export function mayChangeOwnedBy(actor: Actor, ownerId: string): boolean {
+  return isAdmin(actor) || actor.userId === ownerId;
+}
+
+/** The actor, if it is the user `userId` (and not an API key) or an ADMIN; FORBIDDEN with `refusal` otherwise. */
+export async function requireSelfOrAdmin(ctx: ActingContext, userId: string, refusal: string): Promise<Actor> {
+  requireScope(ctx, null);
   const actor = await actorOf(ctx);
-  if (!isAdmin(actor) && !(actor.userId === userId && actor.scopes === null)) throw new ForbiddenError(`You may only ${what} your own`);
+  if (!mayChangeOwnedBy(actor, userId)) throw new ForbiddenError(refusal);
   return actor;
 }

@@ -1,8 +1,9 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { API_KEY_SCOPES, ApiKey, User, type ApiKeyRecord, type ApiKeyScope } from '../entities';
+import { requireScope } from './access';
 import { actorOf, isAdmin, requireSelfOrAdmin, type ActingContext } from './actor';
 import type { ServiceContext } from './context';
-import { ForbiddenError, InvalidInputError, NotFoundError } from './errors';
+import { InvalidInputError, NotFoundError } from './errors';
 import { findByIds } from './lookup';
 import { instant, read, type Row } from './sql';
 import * as valid from './validation';
@@ -36,7 +37,7 @@ export function isApiKeySecret(text: string): boolean {
 
 /** A new key for an active user (oneself, or anyone for an administrator): its secret, shown this once, and the key. */
 export async function createApiKey(ctx: ActingContext, data: CreateApiKeyData): Promise<{ secret: string; apiKey: ApiKey }> {
-  await requireSelfOrAdmin(ctx, valid.id('input.ownerId', data.ownerId), 'make API keys for a user:');
+  await requireSelfOrAdmin(ctx, valid.id('input.ownerId', data.ownerId), 'You may only make API keys for yourself');
   const name = valid.text('input.name', data.name, { max: 100 });
   if (data.scopes.length === 0) throw new InvalidInputError('input.scopes', 'Give the key at least one scope');
   const scopes = data.scopes.map((scope, i) => {
@@ -65,11 +66,10 @@ export async function createApiKey(ctx: ActingContext, data: CreateApiKeyData): 
 /** Revokes a key (one's own, or anyone's for an administrator): it stops working at once. Revoking a revoked key changes nothing. */
 export async function revokeApiKey(ctx: ActingContext, id: string): Promise<ApiKey> {
   const keyId = valid.id('id', id);
-  const actor = await actorOf(ctx);
+  requireScope(ctx, null);
   const [apiKey] = await findByIds(ctx.em, ApiKey, [keyId]);
-  // Another user's key is as good as absent: its existence is not theirs to learn.
-  if (!apiKey || (!isAdmin(actor) && apiKey.owner.id !== actor.userId)) throw new NotFoundError('API key', keyId);
-  await requireSelfOrAdmin(ctx, apiKey.owner.id, 'revoke API keys of a user:');
+  if (!apiKey) throw new NotFoundError('API key', keyId);
+  await requireSelfOrAdmin(ctx, apiKey.owner.id, 'You may only revoke your own API keys');
   apiKey.revokedAt ??= new Date();
   return apiKey;
 }
@@ -91,8 +91,8 @@ function toApiKeyRecord(row: Row): ApiKeyRecord {
 
 /** The API keys the caller may see (their own; every one for an administrator), oldest first, without secrets. */
 export async function listApiKeys(ctx: ActingContext): Promise<ApiKeyRecord[]> {
+  requireScope(ctx, null);
   const actor = await actorOf(ctx);
-  if (actor.scopes !== null) throw new ForbiddenError('An API key cannot list API keys; sign in as its owner');
   const owner = isAdmin(actor) ? null : actor.userId;
   const rows = await read(ctx, `select ${COLUMNS} from api_keys where (?::uuid is null or owner_id = ?::uuid) order by created_at, id`, [owner, owner]);
   return rows.map(toApiKeyRecord);

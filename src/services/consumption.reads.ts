@@ -1,5 +1,6 @@
 import { groupBy } from '../shared/group-by';
-import type { ServiceContext } from './context';
+import { ownedThroughNode, requireScope } from './access';
+import type { ActingContext } from './actor';
 import { prepared, read, uuidArray } from './sql';
 import * as valid from './validation';
 
@@ -19,9 +20,12 @@ export const MAX_PERIODS = 1_000;
 
 const SQL_UNIT: Record<Granularity, string> = { DAY: 'day', MONTH: 'month', YEAR: 'year' };
 
+/** Readings of the nodes the caller may see. */
+const VISIBLE = ownedThroughNode('node_id');
+
 /**
  * Sums per node, bucket and unit since a start; parameters: the `date_trunc` unit, the node ids, the
- * start. Grouped on the truncated instant and formatted per bucket, not per reading: a third less work
+ * start, the caller's visibility. Grouped on the truncated instant and formatted per bucket, not per reading: a third less work
  * for PostgreSQL.
  */
 const SUMS = prepared(
@@ -30,7 +34,7 @@ const SUMS = prepared(
     from (
       select node_id, date_trunc(?, occurred_at at time zone 'UTC') as bucket, unit, sum(consumption) as total
       from events
-      where node_id = any(?::uuid[]) and occurred_at >= ?::timestamptz
+      where node_id = any(?::uuid[]) and occurred_at >= ?::timestamptz and ${VISIBLE.sql}
       group by 1, 2, 3
     ) buckets
     order by unit`,
@@ -60,17 +64,19 @@ export function bucketStarts(granularity: Granularity, periods: number, now: Dat
  * bucket per unit (litres and litres per minute are not one quantity).
  */
 export async function consumptionByNode(
-  ctx: ServiceContext,
+  ctx: ActingContext,
   nodeIds: readonly string[],
   granularity: Granularity,
   periods: number,
   now: Date = new Date(),
 ): Promise<Map<string, ConsumptionBucket[]>> {
+  requireScope(ctx, 'events:read');
   const starts = bucketStarts(granularity, periods, now);
   const rows = await read<{ node_id: string; bucket: string; total: string; unit: string }>(ctx, SUMS, [
     SQL_UNIT[granularity],
     uuidArray(nodeIds),
     starts[0]!.toISOString(),
+    ...VISIBLE.params(ctx.caller),
   ]);
   const byNode = groupBy(rows, (row) => row.node_id);
   const buckets = starts.map((start) => start.toISOString().replace('.000Z', 'Z'));

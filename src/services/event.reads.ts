@@ -1,6 +1,7 @@
 import type { EventRecord } from '../entities';
 import { groupBy } from '../shared/group-by';
-import type { ServiceContext } from './context';
+import { ownedThroughNode, requireScope } from './access';
+import type { ActingContext } from './actor';
 import { InvalidInputError } from './errors';
 import { cursorParts, decodeCursor, encodeCursor, pageSize, toConnection, type Connection } from './pagination';
 import { instant, prepared, read, recordsByIds, uuidArray, type RecordSource, type Row } from './sql';
@@ -41,7 +42,16 @@ function toEventRecord(row: Row): EventRecord {
 }
 
 /** Where event records come from. */
-const EVENTS: RecordSource<EventRecord> = { table: 'events', columns: COLUMNS, toRecord: toEventRecord };
+const EVENTS: RecordSource<EventRecord> = {
+  table: 'events',
+  columns: COLUMNS,
+  toRecord: toEventRecord,
+  visible: ownedThroughNode('node_id'),
+  scope: 'events:read',
+};
+
+/** The parents of a child list of nodes (`parent.id`) that the caller may see; the others get nothing. */
+const PARENT_VISIBLE = ownedThroughNode('parent.id');
 
 function windowParams(args: Pick<EventWindowArgs, 'from' | 'to'>): unknown[] {
   return [args.from, args.from, args.to, args.to];
@@ -71,16 +81,17 @@ export function eventWindowArgs(filter: Pick<EventFilter, 'first' | 'after' | 'f
 }
 
 /** Events by id (null where none), in one statement: the `eventById` loader's batch. */
-export function eventRecordsByIds(ctx: ServiceContext, ids: readonly string[]): Promise<Array<EventRecord | null>> {
+export function eventRecordsByIds(ctx: ActingContext, ids: readonly string[]): Promise<Array<EventRecord | null>> {
   return recordsByIds(ctx, EVENTS, ids);
 }
 
-/** A page of events, newest first, optionally of one node and within [from, to). */
-export async function listEvents(ctx: ServiceContext, filter: EventFilter): Promise<Connection<EventRecord>> {
+/** A page of the events the caller may see, newest first, optionally of one node and within [from, to). */
+export async function listEvents(ctx: ActingContext, filter: EventFilter): Promise<Connection<EventRecord>> {
+  requireScope(ctx, 'events:read');
   const args = eventWindowArgs(filter);
   const nodeId = filter.nodeId === null || filter.nodeId === undefined ? null : valid.id('nodeId', filter.nodeId);
-  const where = `(?::uuid is null or node_id = ?::uuid) and ${WINDOW}`;
-  const whereParams = [nodeId, nodeId, ...windowParams(args)];
+  const where = `(?::uuid is null or node_id = ?::uuid) and ${WINDOW} and ${EVENTS.visible.sql}`;
+  const whereParams = [nodeId, nodeId, ...windowParams(args), ...EVENTS.visible.params(ctx.caller)];
   const rows = await read(ctx,
     `select ${COLUMNS} from events where ${where} and ${AFTER} order by occurred_at desc, id desc limit ?`,
     [...whereParams, ...afterParams(args), args.first + 1],
@@ -93,10 +104,11 @@ export async function listEvents(ctx: ServiceContext, filter: EventFilter): Prom
 
 /** The first `args.first + 1` events of each node in the window, newest first: one statement for all nodes. */
 export async function eventPagesByNode(
-  ctx: ServiceContext,
+  ctx: ActingContext,
   nodeIds: readonly string[],
   args: EventWindowArgs,
 ): Promise<Map<string, EventRecord[]>> {
+  requireScope(ctx, 'events:read');
   const rows = await read(ctx,
     `select e.* from unnest(?::uuid[]) as parent(id)
      cross join lateral (
@@ -104,36 +116,40 @@ export async function eventPagesByNode(
        where node_id = parent.id and ${WINDOW} and ${AFTER}
        order by occurred_at desc, id desc
        limit ?
-     ) e`,
-    [uuidArray(nodeIds), ...windowParams(args), ...afterParams(args), args.first + 1],
+     ) e
+     where ${PARENT_VISIBLE.sql}`,
+    [uuidArray(nodeIds), ...windowParams(args), ...afterParams(args), args.first + 1, ...PARENT_VISIBLE.params(ctx.caller)],
   );
   return groupBy(rows.map(toEventRecord), (event) => event.node.id);
 }
 
-/** The newest events of each node, no window, no cursor; parameters: the node ids, how many per node. */
+/** The newest events of each node, no window, no cursor; parameters: the node ids, how many per node, the caller's visibility. */
 const NEWEST = prepared(
   'newest-events-by-node',
   `select e.* from unnest(?::uuid[]) as parent(id)
     cross join lateral (
       select ${COLUMNS} from events where node_id = parent.id order by occurred_at desc, id desc limit ?
-    ) e`,
+    ) e
+    where ${PARENT_VISIBLE.sql}`,
 );
 
 /** The newest `count` events of each node, newest first: one statement for all nodes. */
-export async function newestEventsByNode(ctx: ServiceContext, nodeIds: readonly string[], count: number): Promise<Map<string, EventRecord[]>> {
-  const rows = await read(ctx, NEWEST, [uuidArray(nodeIds), count]);
+export async function newestEventsByNode(ctx: ActingContext, nodeIds: readonly string[], count: number): Promise<Map<string, EventRecord[]>> {
+  requireScope(ctx, 'events:read');
+  const rows = await read(ctx, NEWEST, [uuidArray(nodeIds), count, ...PARENT_VISIBLE.params(ctx.caller)]);
   return groupBy(rows.map(toEventRecord), (event) => event.node.id);
 }
 
 /** How many events each node has in the window: one statement for all nodes. */
 export async function eventCountsByNode(
-  ctx: ServiceContext,
+  ctx: ActingContext,
   nodeIds: readonly string[],
   window: Pick<EventWindowArgs, 'from' | 'to'>,
 ): Promise<Map<string, number>> {
+  requireScope(ctx, 'events:read');
   const rows = await read<{ node_id: string; count: string }>(ctx,
-    `select node_id, count(*) as count from events where node_id = any(?::uuid[]) and ${WINDOW} group by node_id`,
-    [uuidArray(nodeIds), ...windowParams(window)],
+    `select node_id, count(*) as count from events where node_id = any(?::uuid[]) and ${WINDOW} and ${EVENTS.visible.sql} group by node_id`,
+    [uuidArray(nodeIds), ...windowParams(window), ...EVENTS.visible.params(ctx.caller)],
   );
   return new Map(rows.map((row) => [row.node_id, Number(row.count)]));
 }

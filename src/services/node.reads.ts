@@ -1,6 +1,7 @@
 import type { NodeRecord, UserRecord } from '../entities';
 import { groupBy } from '../shared/group-by';
-import type { ServiceContext } from './context';
+import { ownedBy, requireScope } from './access';
+import type { ActingContext } from './actor';
 import { containsPattern, cursorParts, decodeCursor, idCursor, pageSize, toConnection, type Connection } from './pagination';
 import { instant, prepared, read, uuidArray, type Row } from './sql';
 import { joinedUserColumns } from './user.reads';
@@ -58,7 +59,13 @@ const OWNER = joinedUserColumns('u');
 const NODES_WITH_OWNERS = `select ${COLUMNS.split(', ').map((column) => `n.${column}`).join(', ')}, ${OWNER.columns}
   from nodes n join users u on u.id = n.owner_id`;
 
-const NODES_BY_IDS = prepared('nodes-with-owners-by-id', `${NODES_WITH_OWNERS} where n.id = any(?::uuid[])`);
+/** The nodes the caller may see: their own (every one for an ADMIN). */
+const VISIBLE = ownedBy('n.owner_id');
+/** The parents of a child list of users (`parent.id`) that the caller may see; the others get nothing. */
+const PARENT_VISIBLE = ownedBy('parent.id');
+const SCOPE = 'nodes:read';
+
+const NODES_BY_IDS = prepared('nodes-with-owners-by-id', `${NODES_WITH_OWNERS} where n.id = any(?::uuid[]) and ${VISIBLE.sql}`);
 
 /** Every distinct owner of `rows` (rows of {@link NODES_WITH_OWNERS}). */
 function ownersOf(rows: readonly Row[]): UserRecord[] {
@@ -69,26 +76,28 @@ function ownersOf(rows: readonly Row[]): UserRecord[] {
   return [...owners.values()];
 }
 
-/** Nodes by id (null where none) and their owners, in one statement: the `nodeById` loader's batch. */
+/** Nodes by id (null where none, or not the caller's to see) and their owners, in one statement: the `nodeById` loader's batch. */
 export async function nodeRecordsByIds(
-  ctx: ServiceContext,
+  ctx: ActingContext,
   ids: readonly string[],
 ): Promise<{ nodes: Array<NodeRecord | null> } & WithOwners> {
-  const rows = await read(ctx, NODES_BY_IDS, [uuidArray(ids)]);
+  requireScope(ctx, SCOPE);
+  const rows = await read(ctx, NODES_BY_IDS, [uuidArray(ids), ...VISIBLE.params(ctx.caller)]);
   const byId = new Map(rows.map((row) => [row.id as string, toNodeRecord(row)]));
   return { nodes: ids.map((id) => byId.get(id) ?? null), owners: ownersOf(rows) };
 }
 
-/** A page of nodes, oldest first, with their owners. */
-export async function listNodes(ctx: ServiceContext, filter: NodeFilter): Promise<NodePage> {
+/** A page of the nodes the caller may see, oldest first, with their owners. */
+export async function listNodes(ctx: ActingContext, filter: NodeFilter): Promise<NodePage> {
+  requireScope(ctx, SCOPE);
   const first = pageSize(filter.first);
   const after = decodeCursor(NODE_CURSOR, filter.after, [cursorParts.id])?.[0] ?? null;
   const ownerId = filter.ownerId === null || filter.ownerId === undefined ? null : valid.id('ownerId', filter.ownerId);
   const active = filter.active ?? null;
   const pattern = filter.search ? containsPattern(valid.text('search', filter.search, { max: 100 })) : null;
   const where = `(?::uuid is null or n.owner_id = ?::uuid) and (?::boolean is null or n.active = ?::boolean)
-    and (?::text is null or n.name ilike ? or n.description ilike ?)`;
-  const whereParams = [ownerId, ownerId, active, active, pattern, pattern, pattern];
+    and (?::text is null or n.name ilike ? or n.description ilike ?) and ${VISIBLE.sql}`;
+  const whereParams = [ownerId, ownerId, active, active, pattern, pattern, pattern, ...VISIBLE.params(ctx.caller)];
   const rows = await read(ctx, `${NODES_WITH_OWNERS} where ${where} and (?::uuid is null or n.id > ?::uuid) order by n.id limit ?`, [
     ...whereParams,
     after,
@@ -109,25 +118,28 @@ export function ownerNodesArgs(first: number | null | undefined, after: string |
 
 /** The first `args.first + 1` nodes of each owner, in one statement for all owners. */
 export async function nodePagesByOwner(
-  ctx: ServiceContext,
+  ctx: ActingContext,
   ownerIds: readonly string[],
   args: OwnerNodesArgs,
 ): Promise<Map<string, NodeRecord[]>> {
+  requireScope(ctx, SCOPE);
   const rows = await read(ctx,
     `select n.* from unnest(?::uuid[]) as parent(id)
      cross join lateral (
        select ${COLUMNS} from nodes where owner_id = parent.id and (?::uuid is null or id > ?::uuid) order by id limit ?
-     ) n`,
-    [uuidArray(ownerIds), args.after, args.after, args.first + 1],
+     ) n
+     where ${PARENT_VISIBLE.sql}`,
+    [uuidArray(ownerIds), args.after, args.after, args.first + 1, ...PARENT_VISIBLE.params(ctx.caller)],
   );
   return groupBy(rows.map(toNodeRecord), (node) => node.owner.id);
 }
 
 /** How many nodes each owner has, in one statement. */
-export async function nodeCountsByOwner(ctx: ServiceContext, ownerIds: readonly string[]): Promise<Map<string, number>> {
+export async function nodeCountsByOwner(ctx: ActingContext, ownerIds: readonly string[]): Promise<Map<string, number>> {
+  requireScope(ctx, SCOPE);
   const rows = await read<{ owner_id: string; count: string }>(ctx,
-    'select owner_id, count(*) as count from nodes where owner_id = any(?::uuid[]) group by owner_id',
-    [uuidArray(ownerIds)],
+    `select n.owner_id, count(*) as count from nodes n where n.owner_id = any(?::uuid[]) and ${VISIBLE.sql} group by n.owner_id`,
+    [uuidArray(ownerIds), ...VISIBLE.params(ctx.caller)],
   );
   return new Map(rows.map((row) => [row.owner_id, Number(row.count)]));
 }

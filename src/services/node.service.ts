@@ -1,5 +1,5 @@
 import { Node, User } from '../entities';
-import type { ServiceContext } from './context';
+import { requireSelfOrAdmin, type ActingContext } from './actor';
 import { InvalidInputError, NotFoundError } from './errors';
 import { findByIds } from './lookup';
 import * as valid from './validation';
@@ -17,11 +17,12 @@ export interface UpdateNodeData {
   expectedVersion?: number | null;
 }
 
-/** Registers a node for an existing, active user. */
-export async function createNode(ctx: ServiceContext, data: CreateNodeData): Promise<Node> {
+/** Registers a node for an existing, active user: oneself, or anyone for an ADMIN. */
+export async function createNode(ctx: ActingContext, data: CreateNodeData): Promise<Node> {
   const name = valid.text('input.name', data.name, { max: 50 });
   const description = valid.optionalText('input.description', data.description, 500);
   const ownerId = valid.id('input.ownerId', data.ownerId);
+  await requireSelfOrAdmin(ctx, ownerId, 'You may only register nodes for yourself');
   const [owner] = await findByIds(ctx.em, User, [ownerId]);
   if (!owner) throw new NotFoundError('User', ownerId, 'input.ownerId');
   if (!owner.active) throw new InvalidInputError('input.ownerId', 'The owner is deactivated');
@@ -30,7 +31,8 @@ export async function createNode(ctx: ServiceContext, data: CreateNodeData): Pro
   return node;
 }
 
-export async function updateNode(ctx: ServiceContext, id: string, data: UpdateNodeData): Promise<Node> {
+/** Changes one's own node (anyone's for an ADMIN). */
+export async function updateNode(ctx: ActingContext, id: string, data: UpdateNodeData): Promise<Node> {
   const node = await getNode(ctx, id);
   expectVersion('Node', node, data.expectedVersion);
   if (data.name !== undefined) node.name = valid.text('input.name', valid.notNull('input.name', data.name), { max: 50 });
@@ -39,16 +41,21 @@ export async function updateNode(ctx: ServiceContext, id: string, data: UpdateNo
   return node;
 }
 
-/** Removes a node; the database deletes its events with it (ON DELETE CASCADE). Returns the node as it was. */
-export async function deleteNode(ctx: ServiceContext, id: string): Promise<Node> {
+/**
+ * Removes one's own node (anyone's for an ADMIN); the database deletes its events with it (ON DELETE
+ * CASCADE). Returns the node as it was.
+ */
+export async function deleteNode(ctx: ActingContext, id: string): Promise<Node> {
   const node = await getNode(ctx, id);
   ctx.em.remove(node);
   return node;
 }
 
-async function getNode(ctx: ServiceContext, id: string): Promise<Node> {
+/** A node the caller may change: NOT_FOUND when there is none, FORBIDDEN when it is not theirs. */
+async function getNode(ctx: ActingContext, id: string): Promise<Node> {
   const [node] = await findByIds(ctx.em, Node, [valid.id('id', id)]);
   if (!node) throw new NotFoundError('Node', id);
+  await requireSelfOrAdmin(ctx, node.owner.id, 'You may only change your own nodes');
   return node;
 }
 

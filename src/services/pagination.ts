@@ -1,5 +1,6 @@
 import { raw, type EntityClass, type FilterQuery } from '@mikro-orm/core';
-import type { EntityManager } from '@mikro-orm/postgresql';
+import { requireScope } from './access';
+import type { ActingContext } from './actor';
 import { InvalidInputError } from './errors';
 import type { RecordSource } from './sql';
 
@@ -107,27 +108,32 @@ export function containsPattern(text: string): string {
 }
 
 /**
- * A page of `entity` rows matching `where`, oldest first, read as `source`'s records (plain rows, not
- * entities): ids are UUIDv7, so they sort by creation and serve as the keyset. `totalCount` counts
- * every match.
+ * A page of `entity` rows matching `where` that the caller may see, oldest first, read as `source`'s
+ * records (plain rows, not entities): ids are UUIDv7, so they sort by creation and serve as the keyset.
+ * `totalCount` counts every match the caller may see.
  */
 export async function pageById<T extends object, R extends { readonly id: string }>(
-  em: EntityManager,
+  ctx: ActingContext,
   entity: EntityClass<T>,
   kind: string,
   where: FilterQuery<T>,
   args: { first?: number | null; after?: string | null },
   source: RecordSource<R>,
 ): Promise<Connection<R>> {
+  if (source.scope) requireScope(ctx, source.scope);
   const first = pageSize(args.first);
   const after = decodeCursor(kind, args.after, [cursorParts.id])?.[0];
   const page = after ? ({ $and: [where, { id: { $gt: after } }] } as FilterQuery<T>) : where;
-  const rows = await em
+  const visible = [source.visible.sql, source.visible.params(ctx.caller)] as const;
+  const rows = await ctx.em
     .createQueryBuilder(entity)
     .select(raw(source.columns))
     .where(page)
+    .andWhere(...visible)
     .orderBy({ id: 'asc' })
     .limit(first + 1)
     .execute<Array<Record<string, unknown>>>('all', false);
-  return toConnection(rows.map((row) => source.toRecord(row)), first, (row) => idCursor(kind, row), () => em.count(entity, where));
+  return toConnection(rows.map((row) => source.toRecord(row)), first, (row) => idCursor(kind, row), () =>
+    ctx.em.createQueryBuilder(entity).where(where).andWhere(...visible).getCount(),
+  );
 }

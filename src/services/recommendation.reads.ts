@@ -1,5 +1,6 @@
 import { Recommendation, type RecommendationRecord } from '../entities';
-import type { ServiceContext } from './context';
+import { activeOrAdmin, requireScope } from './access';
+import type { ActingContext } from './actor';
 import { idCursor, pageById, type Connection } from './pagination';
 import { instant, read, recordsByIds, type RecordSource, type Row } from './sql';
 import * as valid from './validation';
@@ -35,21 +36,28 @@ function toRecommendationRecord(row: Row): RecommendationRecord {
 }
 
 /** Where recommendation records come from. */
-const RECOMMENDATIONS: RecordSource<RecommendationRecord> = { table: 'recommendations', columns: COLUMNS, toRecord: toRecommendationRecord };
+const RECOMMENDATIONS: RecordSource<RecommendationRecord> = {
+  table: 'recommendations',
+  columns: COLUMNS,
+  toRecord: toRecommendationRecord,
+  visible: activeOrAdmin('active'),
+  scope: 'recommendations:read',
+};
 
 /** Tips by id (null where none), in one statement: the `recommendationById` loader's batch. */
-export function recommendationRecordsByIds(ctx: ServiceContext, ids: readonly string[]): Promise<Array<RecommendationRecord | null>> {
+export function recommendationRecordsByIds(ctx: ActingContext, ids: readonly string[]): Promise<Array<RecommendationRecord | null>> {
   return recordsByIds(ctx, RECOMMENDATIONS, ids);
 }
 
-/** A page of tips, oldest first. */
-export function listRecommendations(ctx: ServiceContext, filter: RecommendationFilter): Promise<Connection<RecommendationRecord>> {
+/** A page of tips, oldest first: the active ones, and for an ADMIN every one. */
+export function listRecommendations(ctx: ActingContext, filter: RecommendationFilter): Promise<Connection<RecommendationRecord>> {
   const where = filter.active === null || filter.active === undefined ? {} : { active: filter.active };
-  return pageById(ctx.em, Recommendation, RECOMMENDATION_CURSOR, where, filter, RECOMMENDATIONS);
+  return pageById(ctx, Recommendation, RECOMMENDATION_CURSOR, where, filter, RECOMMENDATIONS);
 }
 
 /** Up to `count` different active tips in random order. */
-export async function randomRecommendations(ctx: ServiceContext, count: number | null | undefined): Promise<RecommendationRecord[]> {
+export async function randomRecommendations(ctx: ActingContext, count: number | null | undefined): Promise<RecommendationRecord[]> {
+  requireScope(ctx, 'recommendations:read');
   const limit = valid.intInRange('count', count ?? 3, 1, MAX_RANDOM_RECOMMENDATIONS);
   const rows = await read(ctx, `select ${COLUMNS} from recommendations where active order by random() limit ?`, [limit]);
   return rows.map(toRecommendationRecord);

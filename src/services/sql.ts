@@ -1,4 +1,7 @@
 import type { Knex } from '@mikro-orm/postgresql';
+import type { ApiKeyScope } from '../entities';
+import { requireScope, type Visibility } from './access';
+import type { ActingContext } from './actor';
 import type { ServiceContext } from './context';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -89,11 +92,16 @@ export function instant(value: unknown): Date {
   return new Date(value as string);
 }
 
-/** How one kind of record is read: its table, the columns a record needs, and how a row becomes one. */
+/**
+ * How one kind of record is read: its table, the columns a record needs, how a row becomes one, which
+ * rows a caller may see, and the API-key scope its reads need (null: none).
+ */
 export interface RecordSource<R> {
   readonly table: string;
   readonly columns: string;
   toRecord(row: Row): R;
+  readonly visible: Visibility;
+  readonly scope: ApiKeyScope | null;
 }
 
 /** Each source's statement of records by id, prepared once per connection. */
@@ -102,19 +110,26 @@ const byIdsStatements = new WeakMap<RecordSource<unknown>, Prepared>();
 function byIdsStatement(source: RecordSource<unknown>): Prepared {
   let statement = byIdsStatements.get(source);
   if (!statement) {
-    statement = prepared(`${source.table}-by-id`, `select ${source.columns} from ${source.table} where id = any(?::uuid[])`);
+    statement = prepared(
+      `${source.table}-by-id`,
+      `select ${source.columns} from ${source.table} where id = any(?::uuid[]) and ${source.visible.sql}`,
+    );
     byIdsStatements.set(source, statement);
   }
   return statement;
 }
 
-/** Records by id in the order of `ids`, null where none has that id, in one statement: a `…ById` loader's batch. */
+/**
+ * Records by id in the order of `ids`, null where none has that id or the caller may not see it, in one
+ * statement: a `…ById` loader's batch.
+ */
 export async function recordsByIds<R extends { readonly id: string }>(
-  ctx: ServiceContext,
+  ctx: ActingContext,
   source: RecordSource<R>,
   ids: readonly string[],
 ): Promise<Array<R | null>> {
-  const rows = await read(ctx, byIdsStatement(source), [uuidArray(ids)]);
+  if (source.scope) requireScope(ctx, source.scope);
+  const rows = await read(ctx, byIdsStatement(source), [uuidArray(ids), ...source.visible.params(ctx.caller)]);
   const byId = new Map(rows.map((row) => [row.id as string, source.toRecord(row)]));
   return ids.map((id) => byId.get(id) ?? null);
 }

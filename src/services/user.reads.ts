@@ -1,5 +1,6 @@
 import { User, type UserRecord } from '../entities';
-import type { ServiceContext } from './context';
+import { ownedBy } from './access';
+import type { ActingContext } from './actor';
 import { containsPattern, idCursor, pageById, type Connection } from './pagination';
 import { instant, recordsByIds, type RecordSource, type Row } from './sql';
 import * as valid from './validation';
@@ -56,20 +57,27 @@ export function joinedUserColumns(alias: string): { columns: string; toRecord: (
 }
 
 /** Where user records come from. */
-const USERS: RecordSource<UserRecord> = { table: 'users', columns: COLUMN_NAMES.join(', '), toRecord: userReader('') };
+const USERS: RecordSource<UserRecord> = {
+  table: 'users',
+  columns: COLUMN_NAMES.join(', '),
+  toRecord: userReader(''),
+  // A user is their own: others see them only as an ADMIN (an API key sees its owner).
+  visible: ownedBy('id'),
+  scope: null,
+};
 
 /** Users by id (null where none), in one statement: the `userById` loader's batch. */
-export function userRecordsByIds(ctx: ServiceContext, ids: readonly string[]): Promise<Array<UserRecord | null>> {
+export function userRecordsByIds(ctx: ActingContext, ids: readonly string[]): Promise<Array<UserRecord | null>> {
   return recordsByIds(ctx, USERS, ids);
 }
 
-/** A page of users, oldest first. */
-export function listUsers(ctx: ServiceContext, filter: UserFilter): Promise<Connection<UserRecord>> {
+/** A page of the users the caller may see (themselves; everyone for an ADMIN), oldest first. */
+export function listUsers(ctx: ActingContext, filter: UserFilter): Promise<Connection<UserRecord>> {
   const where: Record<string, unknown> = {};
   if (filter.active !== null && filter.active !== undefined) where.active = filter.active;
   if (filter.search) {
     const pattern = containsPattern(valid.text('search', filter.search, { max: 100 }));
     where.$or = ['username', 'email', 'firstName', 'lastName'].map((field) => ({ [field]: { $ilike: pattern } }));
   }
-  return pageById(ctx.em, User, USER_CURSOR, where, filter, USERS);
+  return pageById(ctx, User, USER_CURSOR, where, filter, USERS);
 }

@@ -49,7 +49,7 @@ export async function createUser(ctx: ActingContext, data: CreateUserData): Prom
  * against overwriting someone else's change. Role and active flag are not among the details.
  */
 export async function updateUser(ctx: ActingContext, id: string, data: UpdateUserData): Promise<User> {
-  await requireSelfOrAdmin(ctx, valid.id('id', id), 'change the details of a user:');
+  await requireSelfOrAdmin(ctx, valid.id('id', id), 'You may only change your own details');
   const user = await getUserForUpdate(ctx, id, data.expectedVersion);
   if (data.email !== undefined) user.email = valid.email('input.email', valid.notNull('input.email', data.email));
   if (data.password !== undefined) {

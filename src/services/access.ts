@@ -1,0 +1,71 @@
+import type { Caller } from '../auth/caller';
+import type { ApiKeyScope } from '../entities';
+import type { ActingContext } from './actor';
+import { ForbiddenError } from './errors';
+
+/**
+ * What a read may show its caller, written into the read's own SQL: a condition on the rows, and its
+ * parameters. The caller's role and active flag are read inside the statement (two primary-key
+ * lookups, each evaluated once per statement), never from the token: a demoted or deactivated user
+ * sees less at once, and a read costs no statement of its own.
+ *
+ * - An ADMIN signed in with a token sees every row.
+ * - Anyone else sees their own rows (a user is their own row; a node is its owner's; an event is its
+ *   node's owner's). An API key sees its owner's rows, never more, whoever owns it.
+ * - An anonymous caller, or a deactivated or deleted user, sees none.
+ */
+export interface Visibility {
+  /** A boolean SQL expression with `?` placeholders. */
+  readonly sql: string;
+  /** The placeholders' values for `caller`, in order. */
+  params(caller: Caller): unknown[];
+}
+
+/** Whether the caller is, now, an active ADMIN acting by token; parameters: acts by token, user id. */
+const ADMIN_NOW = "(select viewer.role = 'ADMIN' and ?::boolean from users viewer where viewer.id = ?::uuid and viewer.active)";
+/** The caller's user id if that user is active now, else null; parameter: user id. */
+const VIEWER_ID = '(select viewer.id from users viewer where viewer.id = ?::uuid and viewer.active)';
+
+function viewerId(caller: Caller): string | null {
+  return caller.kind === 'anonymous' ? null : caller.userId;
+}
+
+function byToken(caller: Caller): boolean {
+  return caller.kind === 'user';
+}
+
+/** Rows owned by the user in `userIdColumn` (a user row's own `id`, a node's `owner_id`). */
+export function ownedBy(userIdColumn: string): Visibility {
+  return {
+    sql: `(${ADMIN_NOW} or ${userIdColumn} = ${VIEWER_ID})`,
+    params: (caller) => [byToken(caller), viewerId(caller), viewerId(caller)],
+  };
+}
+
+/** Rows that belong to the node in `nodeIdColumn` (an event, a child list of a node): visible with their node. */
+export function ownedThroughNode(nodeIdColumn: string): Visibility {
+  return {
+    sql: `(${ADMIN_NOW} or ${nodeIdColumn} in (select owned.id from nodes owned where owned.owner_id = ${VIEWER_ID}))`,
+    params: (caller) => [byToken(caller), viewerId(caller), viewerId(caller)],
+  };
+}
+
+/** Rows anyone sees while `activeColumn` is true, and an ADMIN always (recommendations). */
+export function activeOrAdmin(activeColumn: string): Visibility {
+  return {
+    sql: `(${activeColumn} or ${ADMIN_NOW})`,
+    params: (caller) => [byToken(caller), viewerId(caller)],
+  };
+}
+
+/**
+ * FORBIDDEN unless the caller may use `scope`: an API key only within its scopes, and never where the
+ * scope is null (what no scope names: administration, node changes); a signed-in user or an anonymous
+ * caller is limited by what they may see and do, not by scopes.
+ */
+export function requireScope(ctx: Pick<ActingContext, 'caller'>, scope: ApiKeyScope | null): void {
+  const { caller } = ctx;
+  if (caller.kind !== 'apiKey') return;
+  if (scope === null) throw new ForbiddenError('An API key cannot do this; sign in as its owner');
+  if (!caller.scopes.includes(scope)) throw new ForbiddenError(`This API key lacks the scope ${scope}`);
+}
