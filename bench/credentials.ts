@@ -9,6 +9,12 @@ import { loadConfig } from '../src/config';
 /** The signing key of every server in this run. */
 export const SIGNING_KEY = randomBytes(48).toString('base64url');
 
+/**
+ * The rate limit of the servers of a run: counted as in production (the bench measures what counting
+ * costs), never reached (it measures no refusals).
+ */
+export const UNSPENDABLE_POINTS = String(1e15);
+
 /** The headers of every GraphQL request the bench sends: JSON, and the admin's token once known. */
 export const requestHeaders: Record<string, string> = { 'content-type': 'application/json' };
 

@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { Client, Pool } from 'pg';
 import { loadConfig, type Config } from '../src/config';
 import { newId } from '../src/entities/ids';
-import { SIGNING_KEY } from './credentials';
+import { SIGNING_KEY, UNSPENDABLE_POINTS } from './credentials';
 import { startScratchPostgres } from '../src/db/embedded-postgres';
 import { migrate, type Orm } from '../src/db/orm';
 import { seedScale } from '../src/db/seed/seeder';
@@ -62,6 +62,7 @@ export class BenchDatabase {
     return loadConfig({
       NODE_ENV: 'production',
       AUTH_SIGNING_KEY: SIGNING_KEY,
+      RATE_LIMIT_POINTS: UNSPENDABLE_POINTS,
       LOG_LEVEL: 'warn',
       SEED_ON_START: 'false',
       DATABASE_URL: this.url,

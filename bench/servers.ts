@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { log, type Teardown } from './cli';
-import { SIGNING_KEY } from './credentials';
+import { SIGNING_KEY, UNSPENDABLE_POINTS } from './credentials';
 import { freePort } from '../src/shared/free-port';
 import { getText } from './http';
 import { parseMetrics, rssBytes, type Metrics, type Observable } from './metrics';
@@ -99,6 +99,7 @@ export class ServerProcess implements Observable {
       HOME: process.env.HOME ?? '/tmp',
       NODE_ENV: 'production',
       AUTH_SIGNING_KEY: SIGNING_KEY,
+      RATE_LIMIT_POINTS: UNSPENDABLE_POINTS,
       LOG_LEVEL: 'warn',
       SEED_ON_START: 'false',
       DATABASE_URL: databaseUrl,

@@ -31,6 +31,25 @@ export interface Config {
     readonly issuer: string;
     readonly audience: string;
   };
+  readonly rateLimits: RateLimitSettings;
+  /** How many proxies in front of the API to trust for the client's address (`X-Forwarded-For`); 0: none. */
+  readonly trustedProxies: number;
+}
+
+/** Budgets per identity and fixed window, shared by every instance through PostgreSQL. */
+export interface RateLimitSettings {
+  readonly budgets: {
+    /** Query cost points per window of a signed-in user or an API key. */
+    readonly caller: { readonly limit: number; readonly windowSeconds: number };
+    /** Query cost points per window of an anonymous IP address. */
+    readonly anonymous: { readonly limit: number; readonly windowSeconds: number };
+    /** Failed sign-ins per username and window. */
+    readonly loginFailuresPerName: { readonly limit: number; readonly windowSeconds: number };
+    /** Sign-in attempts per IP address and window. */
+    readonly loginAttemptsPerIp: { readonly limit: number; readonly windowSeconds: number };
+  };
+  /** How often an instance adds its counts to the shared counters. */
+  readonly syncMs: number;
 }
 
 /** What the API shows of itself to clients. */
@@ -102,6 +121,24 @@ export function loadConfig(env: Env = process.env): Config {
       issuer: read.string('AUTH_ISSUER', 'aquamind-api'),
       audience: read.string('AUTH_AUDIENCE', 'aquamind'),
     }),
+    rateLimits: rateLimitSettings(read),
+    trustedProxies: read.int('TRUSTED_PROXIES', 0, { min: 0, max: 10 }),
+  });
+}
+
+const DAY_SECONDS = 24 * 60 * 60;
+
+function rateLimitSettings(read: EnvReader): RateLimitSettings {
+  const windowSeconds = read.int('RATE_LIMIT_WINDOW_SECONDS', 60, { min: 1, max: DAY_SECONDS });
+  const loginWindowSeconds = read.int('LOGIN_LIMIT_WINDOW_SECONDS', 15 * 60, { min: 1, max: DAY_SECONDS });
+  return Object.freeze({
+    budgets: Object.freeze({
+      caller: { limit: read.int('RATE_LIMIT_POINTS', 1_000_000, { min: 1 }), windowSeconds },
+      anonymous: { limit: read.int('RATE_LIMIT_ANONYMOUS_POINTS', 20_000, { min: 1 }), windowSeconds },
+      loginFailuresPerName: { limit: read.int('LOGIN_FAILURES_PER_USERNAME', 10, { min: 1 }), windowSeconds: loginWindowSeconds },
+      loginAttemptsPerIp: { limit: read.int('LOGIN_ATTEMPTS_PER_IP', 100, { min: 1 }), windowSeconds: loginWindowSeconds },
+    }),
+    syncMs: read.int('RATE_LIMIT_SYNC_MS', 250, { min: 10, max: 60_000 }),
   });
 }
 

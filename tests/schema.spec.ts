@@ -29,7 +29,7 @@ describe('migrations', () => {
     expect(await migrate(orm)).toEqual([]);
 
     const tables = await query(`select table_name from information_schema.tables where table_schema = 'public' order by 1`);
-    expect(tables.map((t) => t.table_name)).toEqual(['api_keys', 'events', 'mikro_orm_migrations', 'nodes', 'recommendations', 'users']);
+    expect(tables.map((t) => t.table_name)).toEqual(['api_keys', 'events', 'mikro_orm_migrations', 'nodes', 'rate_limit_counters', 'recommendations', 'users']);
   });
 
   it('match the entities exactly (the schema generator finds nothing to change)', async () => {

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Caller } from '../auth/caller';
 import type { Tokens } from '../auth/tokens';
 import type { ServiceContext } from '../services/context';
+import type { RequestRateLimit } from '../services/rate-limits';
 import type { Loaders } from './loaders';
 import type { UnitOfWork } from './unit-of-work.plugin';
 
@@ -16,13 +17,15 @@ export interface GraphQLContext extends ServiceContext {
   readonly caller: Caller;
   /** What issues access tokens (`login`). */
   readonly tokens: Tokens;
+  /** The request's rate limits: its caller's budget, its address's sign-in attempts. */
+  readonly rateLimit: RequestRateLimit;
   em: EntityManager;
   loaders: Loaders;
   unitOfWork: UnitOfWork;
 }
 
 /** The context of one HTTP request, before the unit-of-work plugin gives each operation its fork. */
-export function createRequestContext(requestId: string, caller: Caller, tokens: Tokens): GraphQLContext {
+export function createRequestContext(requestId: string, caller: Caller, tokens: Tokens, rateLimit: RequestRateLimit): GraphQLContext {
   // The plugin assigns `em`, `loaders` and `unitOfWork`; a resolver that ran without them would be a bug to fail loudly on.
-  return { requestId, caller, tokens } as GraphQLContext;
+  return { requestId, caller, tokens, rateLimit } as GraphQLContext;
 }

@@ -6,7 +6,9 @@ import {
   type SelectionSetNode,
   type ValueNode,
 } from 'graphql';
+import { RateLimitedError } from '../services/errors';
 import type { GraphQLContext } from './context';
+import { rateLimitedRequest } from './errors';
 
 /** The most an operation may cost (see {@link operationCost}); the deep README and bench queries cost under 8,000. */
 export const MAX_OPERATION_COST = 50_000;
@@ -19,13 +21,14 @@ const COST_PER_READING = 4;
 /**
  * Refuses, before anything runs, an operation that could make the server read or write too much:
  * aliases and nesting multiply a cheap-looking query (100 nodes × 1,000 daily buckets × 10 aliases).
- * Uses the operation's variables, so `first: $first` counts what the client actually asked for.
+ * Uses the operation's variables, so `first: $first` counts what the client actually asked for. Then
+ * spends the cost from the caller's rate limit: RATE_LIMITED (HTTP 429) when it does not fit.
  */
 export function createCostLimitPlugin(maxCost = MAX_OPERATION_COST): ApolloServerPlugin<GraphQLContext> {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ operation, document, request }) {
+        async didResolveOperation({ operation, document, request, contextValue }) {
           if (!operation) return;
           const fragments = new Map<string, FragmentDefinitionNode>();
           for (const definition of document.definitions) {
@@ -37,6 +40,11 @@ export function createCostLimitPlugin(maxCost = MAX_OPERATION_COST): ApolloServe
               `This operation could cost ${cost} (each field 1, lists multiplied by their size); the limit is ${maxCost}. Ask for smaller pages or fewer periods.`,
               { extensions: { code: 'BAD_REQUEST', cost, maxCost, http: { status: 400 } } },
             );
+          }
+          try {
+            await contextValue.rateLimit.spend(cost);
+          } catch (error) {
+            throw error instanceof RateLimitedError ? rateLimitedRequest(error) : error;
           }
         },
       };

@@ -11,11 +11,19 @@ import {
 } from '@mikro-orm/core';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from '../logger';
-import { DomainError } from '../services/errors';
+import { DomainError, RateLimitedError } from '../services/errors';
 
 /** The one place where failures become client errors with a stable `extensions.code`. */
 
-type Code = 'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'SERVICE_UNAVAILABLE' | 'INTERNAL_SERVER_ERROR';
+type Code =
+  | 'BAD_USER_INPUT'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'RATE_LIMITED'
+  | 'SERVICE_UNAVAILABLE'
+  | 'INTERNAL_SERVER_ERROR';
 
 /** What a database constraint means to a client: the input field it is about and what to say. */
 const CONSTRAINTS: Record<string, { code: Code; field: string; message: string }> = {
@@ -41,6 +49,9 @@ export const RETRY_AFTER_SECONDS = 5;
 export function createErrorFormatter(logger: Logger) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
+    if (original instanceof RateLimitedError) {
+      return { ...formatted, message: original.message, extensions: { code: original.code, retryAfterSeconds: original.retryAfterSeconds } };
+    }
     if (original instanceof DomainError) return withCode(formatted, original.message, original.code, original.field);
     // Apollo's own errors (parse, validation, variable coercion) and the scalars' are already coded.
     if (original instanceof GraphQLError) return formatted;
@@ -48,9 +59,37 @@ export function createErrorFormatter(logger: Logger) {
   };
 }
 
-/** The HTTP status for a response with these errors: 503 when the database is unavailable. */
-export function httpStatusFor(errors: readonly GraphQLFormattedError[] | undefined): number | undefined {
-  return errors?.some((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE') ? 503 : undefined;
+/**
+ * A refusal for want of rate limit, as a request-level error (thrown before execution: by the context
+ * or a plugin, where a domain error would be masked): RATE_LIMITED, HTTP 429, Retry-After.
+ */
+export function rateLimitedRequest(error: RateLimitedError): GraphQLError {
+  const retryAfterSeconds = error.retryAfterSeconds;
+  return new GraphQLError(error.message, {
+    extensions: {
+      code: error.code,
+      retryAfterSeconds,
+      http: { status: 429, headers: new Map([['retry-after', String(retryAfterSeconds)]]) },
+    },
+  });
+}
+
+/** Error codes that tell a client to come back later, with their HTTP status (the first one found wins). */
+const RETRY_LATER: ReadonlyArray<[code: Code, status: number]> = [
+  ['SERVICE_UNAVAILABLE', 503],
+  ['RATE_LIMITED', 429],
+];
+
+/**
+ * The HTTP status and Retry-After seconds of a response with these errors: 503 when the database is
+ * unavailable, 429 when the caller's rate limit is reached; undefined otherwise (200).
+ */
+export function retryLaterFor(errors: readonly GraphQLFormattedError[] | undefined): { status: number; retryAfterSeconds: number } | undefined {
+  for (const [code, status] of RETRY_LATER) {
+    const error = errors?.find((e) => e.extensions?.code === code);
+    if (error) return { status, retryAfterSeconds: Number(error.extensions?.retryAfterSeconds ?? RETRY_AFTER_SECONDS) };
+  }
+  return undefined;
 }
 
 /** A failure of the final flush (or of a resolver's database access), as the error a client gets. */

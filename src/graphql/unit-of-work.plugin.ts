@@ -9,7 +9,7 @@ import type { Logger } from '../logger';
 import { clearPendingEvents, flushPendingEvents } from '../services/pending-events';
 import { lockTouched } from '../services/versioning';
 import type { GraphQLContext } from './context';
-import { flushError, httpStatusFor, RETRY_AFTER_SECONDS } from './errors';
+import { flushError, retryLaterFor } from './errors';
 import { createLoaders } from './loaders';
 
 /** Counters of the unit-of-work plugin, read by /metrics and by the tests. */
@@ -121,10 +121,10 @@ export function createUnitOfWorkPlugin(
               // A mutation is atomic: when any of its fields failed, none of them took effect.
               if (isMutation) result.data = null;
             }
-            const status = httpStatusFor(result.errors);
-            if (status) {
-              response.http.status = status;
-              response.http.headers.set('retry-after', String(RETRY_AFTER_SECONDS));
+            const retry = retryLaterFor(result.errors);
+            if (retry) {
+              response.http.status = retry.status;
+              response.http.headers.set('retry-after', String(retry.retryAfterSeconds));
             }
           } finally {
             await rollbackIfOpen(em, logger);

@@ -1,7 +1,8 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { Tokens } from '../auth/tokens';
-import type { Exposure } from '../config';
+import type { Exposure, RateLimitSettings } from '../config';
 import { authenticateApiKey } from '../services/api-key.service';
+import { RateLimiter } from '../services/rate-limits';
 import { DatabaseStats } from '../db/database-stats';
 import type { Orm } from '../db/orm';
 import { createGraphQLServer, type GraphQLServerOptions } from '../graphql/server';
@@ -19,6 +20,10 @@ export interface AppDependencies {
   readonly tokens: Tokens;
   /** Introspection, GraphiQL and schema hints in errors (see the configuration). */
   readonly exposure: Exposure;
+  /** Budgets of query cost points and sign-in attempts, shared by every instance on the database. */
+  readonly rateLimits: RateLimitSettings;
+  /** How many proxies in front to trust for the client's address (0: the socket's peer is the client). */
+  readonly trustedProxies?: number;
   /** DataLoaders batch lookups (the default); false only to measure the N+1 they remove. */
   readonly dataloaders?: boolean;
   /** Tests only: extra schema to probe the unit of work with. */
@@ -34,8 +39,15 @@ const MiB = 1024 * 1024;
 export const BODY_LIMIT_BYTES = 4 * MiB;
 
 /** The HTTP application, ready to `listen` (main.ts) or to `inject` (tests). */
-export async function buildApp({ orm, logger, tokens, exposure, dataloaders = true, graphqlExtension }: AppDependencies): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: logger, return503OnClosing: true, bodyLimit: BODY_LIMIT_BYTES });
+export async function buildApp(dependencies: AppDependencies): Promise<FastifyInstance> {
+  const { orm, logger, tokens, exposure, dataloaders = true, graphqlExtension, trustedProxies = 0 } = dependencies;
+  const app = Fastify({
+    loggerInstance: logger,
+    return503OnClosing: true,
+    bodyLimit: BODY_LIMIT_BYTES,
+    // The client's address (anonymous budgets, sign-in limits): X-Forwarded-For's, past this many proxies.
+    trustProxy: (_address: string, hop: number) => hop < trustedProxies,
+  });
   // A body over the limit is answered in GraphQL's shape, with a code a client can act on.
   app.setErrorHandler((error: FastifyError, _request, reply) => {
     if (error.code !== 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.send(error);
@@ -52,7 +64,19 @@ export async function buildApp({ orm, logger, tokens, exposure, dataloaders = tr
   await app.register(metricsRoutes, { database: new DatabaseStats(orm), stats });
   // An API key is checked on a fork of its own, before the operation's unit of work exists.
   const apiKey = (secret: string) => authenticateApiKey({ em: orm.em.fork() }, secret);
-  await app.register(graphqlRoutes, { apollo, credentials: { tokens, apiKey }, graphiql: exposure.graphiql });
+  const limiter = new RateLimiter(orm.em, {
+    syncMs: dependencies.rateLimits.syncMs,
+    onError: (error) => logger.warn({ err: error }, 'rate-limit counters not shared: requests are let through on local counts'),
+  });
+  limiter.start();
+  // After the requests in flight: their last counts are written before the pool closes (main.ts).
+  app.addHook('onClose', () => limiter.stop());
+  await app.register(graphqlRoutes, {
+    apollo,
+    credentials: { tokens, apiKey },
+    graphiql: exposure.graphiql,
+    rateLimits: { limiter, budgets: dependencies.rateLimits.budgets },
+  });
   if (exposure.graphiql) await app.register(graphiqlAssetRoutes);
   return app;
 }

@@ -2,21 +2,74 @@ import type { ApolloServer } from '@apollo/server';
 import { fastifyApolloHandler } from '@as-integrations/fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GraphQLError } from 'graphql';
+import { ANONYMOUS, type Caller } from '../auth/caller';
 import { callerOf, RejectedCredentialsError, type CredentialCheckers } from '../auth/credentials';
 import { createRequestContext, type GraphQLContext } from '../graphql/context';
-import { flushError, httpStatusFor, RETRY_AFTER_SECONDS } from '../graphql/errors';
+import { flushError, rateLimitedRequest, retryLaterFor } from '../graphql/errors';
 import { MAX_BATCH_SIZE } from '../graphql/limits';
+import { RateLimitedError } from '../services/errors';
+import { identityOf, loginThrottle, UNLIMITED, type Budget, type RateLimitBudgets, type RateLimiter, type RequestRateLimit } from '../services/rate-limits';
 import { graphiqlPage } from './graphiql';
+
+/** The API's rate limits: the shared counters and the budgets. */
+export interface RateLimits {
+  readonly limiter: RateLimiter;
+  readonly budgets: RateLimitBudgets;
+}
 
 /** POST /graphql (and GET with a `query`) serve the API; GET from a browser serves GraphiQL. */
 export function graphqlRoutes(
   app: FastifyInstance,
-  options: { apollo: ApolloServer<GraphQLContext>; credentials: CredentialCheckers; graphiql: boolean },
+  options: {
+    apollo: ApolloServer<GraphQLContext>;
+    credentials: CredentialCheckers;
+    graphiql: boolean;
+    /** Absent only in the bench's floor server: no limits, no rate-limit headers. */
+    rateLimits?: RateLimits;
+  },
   done: () => void,
 ): void {
-  const { credentials } = options;
+  const { credentials, rateLimits } = options;
+  /** Whose budget each request spends, for its response headers. */
+  const budgets = new WeakMap<FastifyRequest, { identity: string; budget: Budget }>();
+  const budgetOf = (request: FastifyRequest, caller: Caller) => {
+    let spender = budgets.get(request);
+    if (!spender && rateLimits) {
+      spender = { identity: identityOf(caller, request.ip), budget: caller.kind === 'anonymous' ? rateLimits.budgets.anonymous : rateLimits.budgets.caller };
+      budgets.set(request, spender);
+    }
+    return spender;
+  };
+  /** The request's rate limits; RATE_LIMITED (429) before any work when its caller has nothing left. */
+  const rateLimitOf = async (request: FastifyRequest, caller: Caller): Promise<RequestRateLimit> => {
+    if (!rateLimits) return UNLIMITED;
+    const { limiter } = rateLimits;
+    const { identity, budget } = budgetOf(request, caller)!;
+    const usage = await limiter.usage(identity, budget);
+    if (usage.remaining === 0) {
+      throw rateLimitedRequest(new RateLimitedError(`Rate limit reached: none of ${usage.limit} points are left until ${usage.resetAt.toISOString()}`, usage));
+    }
+    return {
+      spend: async (points) => void (await limiter.spend(identity, budget, points)),
+      login: loginThrottle(limiter, rateLimits.budgets, request.ip),
+    };
+  };
   const handler = fastifyApolloHandler(options.apollo, {
-    context: async (request: FastifyRequest) => createRequestContext(request.id, await authenticated(request), credentials.tokens),
+    context: async (request: FastifyRequest) => {
+      const caller = await authenticated(request);
+      return createRequestContext(request.id, caller, credentials.tokens, await rateLimitOf(request, caller));
+    },
+  });
+  // Every response says where its caller's budget stands (an anonymous caller's: its address's).
+  app.addHook('onSend', async (request, reply, payload) => {
+    const spender = rateLimits && budgetOf(request, ANONYMOUS);
+    if (spender) {
+      const usage = await rateLimits.limiter.usage(spender.identity, spender.budget);
+      reply.header('x-ratelimit-limit', usage.limit);
+      reply.header('x-ratelimit-remaining', usage.remaining);
+      reply.header('x-ratelimit-reset', Math.ceil(usage.resetAt.getTime() / 1000));
+    }
+    return payload;
   });
   /**
    * The caller of `request`; credentials sent but not acceptable refuse the whole request with HTTP
@@ -29,9 +82,9 @@ export function graphqlRoutes(
     } catch (error) {
       if (!(error instanceof RejectedCredentialsError)) {
         const { message, extensions } = flushError(error, request.log);
-        const status = httpStatusFor([{ message, extensions }]) ?? 500;
-        const headers = new Map(status === 503 ? [['retry-after', String(RETRY_AFTER_SECONDS)]] : []);
-        throw new GraphQLError(message, { extensions: { ...extensions, http: { status, headers } } });
+        const retry = retryLaterFor([{ message, extensions }]);
+        const headers = new Map(retry ? [['retry-after', String(retry.retryAfterSeconds)]] : []);
+        throw new GraphQLError(message, { extensions: { ...extensions, http: { status: retry?.status ?? 500, headers } } });
       }
       throw new GraphQLError(error.message, {
         extensions: {

@@ -4,6 +4,7 @@ import { User } from '../entities';
 import { verifyPassword } from '../shared/password';
 import type { ServiceContext } from './context';
 import { InvalidInputError, UnauthenticatedError } from './errors';
+import type { LoginThrottle } from './rate-limits';
 
 export interface LoginInput {
   username: string;
@@ -22,15 +23,25 @@ const NOBODY = '$argon2id$v=19$m=19456,t=2,p=1$YkAjSBZ0y/Bo2nLmnELNYQ$py0/Y+wXwL
 /**
  * Signs a user in: an access token for them and when it expires. A wrong password, an unknown
  * username and a deactivated user get the same error after the same work (one argon2 verification),
- * so an answer tells nothing about which usernames exist.
+ * so an answer tells nothing about which usernames exist. Attempts are limited per client address
+ * and failures per username (`throttle`), before any password is checked: RATE_LIMITED beyond them.
  */
-export async function login(ctx: ServiceContext, tokens: Tokens, input: LoginInput): Promise<{ token: string; expiresAt: Date; user: User }> {
+export async function login(
+  ctx: ServiceContext,
+  tokens: Tokens,
+  throttle: LoginThrottle,
+  input: LoginInput,
+): Promise<{ token: string; expiresAt: Date; user: User }> {
   if (input.password.length > MAX_PASSWORD_LENGTH) {
     throw new InvalidInputError('input.password', `A password has at most ${MAX_PASSWORD_LENGTH} characters`);
   }
+  await throttle.before(input.username);
   const user = await ctx.em.findOne(User, { username: input.username });
   const matches = await verifyPassword(user?.passwordHash ?? NOBODY, input.password);
-  if (!user || !matches || !user.active) throw new UnauthenticatedError('Wrong username or password');
+  if (!user || !matches || !user.active) {
+    await throttle.failed(input.username);
+    throw new UnauthenticatedError('Wrong username or password');
+  }
   return { ...(await tokens.issue(user.id)), user };
 }
 

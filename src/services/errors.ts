@@ -1,6 +1,6 @@
 /** A failure the caller can act on; the GraphQL layer turns it into an error with `extensions.code`. */
 export abstract class DomainError extends Error {
-  abstract readonly code: 'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT';
+  abstract readonly code: 'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'RATE_LIMITED';
   constructor(
     message: string,
     /** The input path the error is about, e.g. `input.username` or `inputs[3].consumption`. */
@@ -43,4 +43,20 @@ export class UnauthenticatedError extends DomainError {
 /** The caller is known but may not do this. */
 export class ForbiddenError extends DomainError {
   readonly code = 'FORBIDDEN';
+}
+
+/** The caller has spent their budget for now; `usage` says when it is back. */
+export class RateLimitedError extends DomainError {
+  readonly code = 'RATE_LIMITED';
+  constructor(
+    message: string,
+    readonly usage: { readonly limit: number; readonly remaining: number; readonly resetAt: Date },
+  ) {
+    super(message);
+  }
+
+  /** Whole seconds until the budget is back (at least 1). */
+  get retryAfterSeconds(): number {
+    return Math.max(1, Math.ceil((this.usage.resetAt.getTime() - Date.now()) / 1000));
+  }
 }

@@ -9,7 +9,7 @@ export const authResolvers: Resolvers = {
     apiKeys: (_, __, ctx) => listApiKeys(ctx),
   },
   Mutation: {
-    login: (_, { input }, ctx) => login(ctx, ctx.tokens, input),
+    login: (_, { input }, ctx) => login(ctx, ctx.tokens, ctx.rateLimit.login, input),
     createApiKey: (_, { input }, ctx) => createApiKey(ctx, input),
     revokeApiKey: async (_, { id }, ctx) => ({ apiKey: await revokeApiKey(ctx, id) }),
   },
