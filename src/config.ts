@@ -32,6 +32,8 @@ export interface Config {
     readonly audience: string;
   };
   readonly rateLimits: RateLimitSettings;
+  /** How long one GraphQL operation may run before it is stopped (OPERATION_TIMEOUT). */
+  readonly operationTimeoutMs: number;
   /** How many proxies in front of the API to trust for the client's address (`X-Forwarded-For`); 0: none. */
   readonly trustedProxies: number;
 }
@@ -122,6 +124,7 @@ export function loadConfig(env: Env = process.env): Config {
       audience: read.string('AUTH_AUDIENCE', 'aquamind'),
     }),
     rateLimits: rateLimitSettings(read),
+    operationTimeoutMs: read.int('OPERATION_TIMEOUT_MS', 10_000, { min: 100 }),
     trustedProxies: read.int('TRUSTED_PROXIES', 0, { min: 0, max: 10 }),
   });
 }

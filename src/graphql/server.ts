@@ -43,6 +43,8 @@ export interface GraphQLServerOptions {
   readonly exposure: Pick<Exposure, 'introspection' | 'schemaHints'>;
   readonly stats: UnitOfWorkStats;
   readonly dataloaders: boolean;
+  /** How long an operation may run before it is stopped (OPERATION_TIMEOUT). */
+  readonly operationTimeoutMs: number;
   /** Extra schema for tests that probe the unit of work through fields the API itself does not have. */
   readonly extension?: { typeDefs: string; resolvers: ResolverMap };
 }
@@ -79,12 +81,12 @@ function withFlushingMutations(map: ResolverMap): ResolverMap {
 
 /** The Apollo server: schema from `schema/`, one unit of work per operation, one error mapping. */
 export function createGraphQLServer(options: GraphQLServerOptions): ApolloServer<GraphQLContext> {
-  const { orm, logger, stats, dataloaders, extension, exposure } = options;
+  const { orm, logger, stats, dataloaders, operationTimeoutMs, extension, exposure } = options;
   const schema = makeExecutableSchema<GraphQLContext>({
     typeDefs: [...loadTypeDefs(), ...(extension ? [extension.typeDefs] : [])],
     resolvers: [resolvers as ResolverMap, ...(extension ? [extension.resolvers] : [])].map((map) => withFlushingMutations(withSignInRequired(map))),
   });
-  return createApollo(schema, logger, exposure, [createUnitOfWorkPlugin(orm, stats, logger, { dataloaders })]);
+  return createApollo(schema, logger, exposure, [createUnitOfWorkPlugin(orm, stats, logger, { dataloaders, operationTimeoutMs })]);
 }
 
 /**

@@ -6,6 +6,7 @@ import { GraphQLError, OperationTypeNode, type GraphQLFieldResolver, type GraphQ
 import type { Caller } from '../auth/caller';
 import type { Orm } from '../db/orm';
 import type { Logger } from '../logger';
+import { checkDeadline, startDeadline } from '../services/deadline';
 import { clearPendingEvents, flushPendingEvents } from '../services/pending-events';
 import { lockTouched } from '../services/versioning';
 import type { GraphQLContext } from './context';
@@ -55,7 +56,7 @@ export function createUnitOfWorkPlugin(
   orm: Orm,
   stats: UnitOfWorkStats,
   logger: Logger,
-  options: { dataloaders: boolean },
+  options: { dataloaders: boolean; operationTimeoutMs: number },
 ): ApolloServerPlugin<GraphQLContext> {
   const loadersOf = (em: EntityManager, caller: Caller) => createLoaders(em, caller, { batch: options.dataloaders });
   return {
@@ -63,10 +64,12 @@ export function createUnitOfWorkPlugin(
       // Per operation, on the operation's own (shallow-cloned) context: batched operations run concurrently.
       const em = orm.em.fork({ clear: true, useContext: false, flushMode: FlushMode.COMMIT });
       contextValue.em = em;
+      startDeadline(em, options.operationTimeoutMs);
       contextValue.loaders = loadersOf(em, contextValue.caller);
       let fieldFailed = false;
       const flushField = async () => {
         try {
+          checkDeadline(em);
           if (!em.isInTransaction()) await em.begin();
           await lockTouched(em);
           await em.flush();

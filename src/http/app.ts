@@ -24,6 +24,8 @@ export interface AppDependencies {
   readonly rateLimits: RateLimitSettings;
   /** How many proxies in front to trust for the client's address (0: the socket's peer is the client). */
   readonly trustedProxies?: number;
+  /** How long one GraphQL operation may run before it is stopped (OPERATION_TIMEOUT). */
+  readonly operationTimeoutMs: number;
   /** DataLoaders batch lookups (the default); false only to measure the N+1 they remove. */
   readonly dataloaders?: boolean;
   /** Tests only: extra schema to probe the unit of work with. */
@@ -40,7 +42,7 @@ export const BODY_LIMIT_BYTES = 4 * MiB;
 
 /** The HTTP application, ready to `listen` (main.ts) or to `inject` (tests). */
 export async function buildApp(dependencies: AppDependencies): Promise<FastifyInstance> {
-  const { orm, logger, tokens, exposure, dataloaders = true, graphqlExtension, trustedProxies = 0 } = dependencies;
+  const { orm, logger, tokens, exposure, operationTimeoutMs, dataloaders = true, graphqlExtension, trustedProxies = 0 } = dependencies;
   const app = Fastify({
     loggerInstance: logger,
     return503OnClosing: true,
@@ -56,7 +58,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     });
   });
   const stats = new UnitOfWorkStats();
-  const apollo = createGraphQLServer({ orm, logger, stats, dataloaders, exposure, extension: graphqlExtension });
+  const apollo = createGraphQLServer({ orm, logger, stats, dataloaders, operationTimeoutMs, exposure, extension: graphqlExtension });
   await apollo.start();
   // app.close() stops taking requests and waits for those in flight (Fastify), then stops Apollo.
   app.addHook('onClose', () => apollo.stop());

@@ -1,6 +1,6 @@
 /** A failure the caller can act on; the GraphQL layer turns it into an error with `extensions.code`. */
 export abstract class DomainError extends Error {
-  abstract readonly code: 'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'RATE_LIMITED';
+  abstract readonly code: 'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'RATE_LIMITED' | 'OPERATION_TIMEOUT';
   constructor(
     message: string,
     /** The input path the error is about, e.g. `input.username` or `inputs[3].consumption`. */
@@ -58,5 +58,13 @@ export class RateLimitedError extends DomainError {
   /** Whole seconds until the budget is back (at least 1). */
   get retryAfterSeconds(): number {
     return Math.max(1, Math.ceil((this.usage.resetAt.getTime() - Date.now()) / 1000));
+  }
+}
+
+/** The operation ran out of time and was stopped; a mutation's changes were undone. */
+export class OperationTimeoutError extends DomainError {
+  readonly code = 'OPERATION_TIMEOUT';
+  constructor(limitMs: number) {
+    super(`The operation took longer than ${limitMs} ms and was stopped: ask for less at a time, or retry later`);
   }
 }

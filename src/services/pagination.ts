@@ -1,6 +1,7 @@
 import { raw, type EntityClass, type FilterQuery } from '@mikro-orm/core';
 import { requireScope } from './access';
 import type { ActingContext } from './actor';
+import { checkDeadline } from './deadline';
 import { InvalidInputError } from './errors';
 import type { RecordSource } from './sql';
 
@@ -125,6 +126,7 @@ export async function pageById<T extends object, R extends { readonly id: string
   const after = decodeCursor(kind, args.after, [cursorParts.id])?.[0];
   const page = after ? ({ $and: [where, { id: { $gt: after } }] } as FilterQuery<T>) : where;
   const visible = [source.visible.sql, source.visible.params(ctx.caller)] as const;
+  checkDeadline(ctx.em);
   const rows = await ctx.em
     .createQueryBuilder(entity)
     .select(raw(source.columns))
@@ -133,7 +135,8 @@ export async function pageById<T extends object, R extends { readonly id: string
     .orderBy({ id: 'asc' })
     .limit(first + 1)
     .execute<Array<Record<string, unknown>>>('all', false);
-  return toConnection(rows.map((row) => source.toRecord(row)), first, (row) => idCursor(kind, row), () =>
-    ctx.em.createQueryBuilder(entity).where(where).andWhere(...visible).getCount(),
-  );
+  return toConnection(rows.map((row) => source.toRecord(row)), first, (row) => idCursor(kind, row), () => {
+    checkDeadline(ctx.em);
+    return ctx.em.createQueryBuilder(entity).where(where).andWhere(...visible).getCount();
+  });
 }

@@ -3,6 +3,7 @@ import type { ApiKeyScope } from '../entities';
 import { requireScope, type Visibility } from './access';
 import type { ActingContext } from './actor';
 import type { ServiceContext } from './context';
+import { checkDeadline } from './deadline';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -71,6 +72,7 @@ function clientOf(knex: Knex | Knex.Transaction): KnexClient {
  */
 export async function read<R = Row>(ctx: ServiceContext, statement: string | Prepared, values: readonly unknown[]): Promise<R[]> {
   const { em } = ctx;
+  checkDeadline(em);
   const knex = em.getKnex();
   const client = clientOf(em.getTransactionContext<Knex.Transaction>() ?? knex);
   const query = typeof statement === 'string' ? { text: numbered(statement), values } : { text: statement.text, values, name: statement.name };

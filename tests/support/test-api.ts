@@ -61,6 +61,7 @@ export async function createTestApi(
     tokens,
     exposure: options.exposure ?? { introspection: true, graphiql: true, schemaHints: true },
     rateLimits: db.config.rateLimits,
+    operationTimeoutMs: db.config.operationTimeoutMs,
     dataloaders: options.dataloaders,
     graphqlExtension: options.graphqlExtension,
   });

@@ -1,0 +1,20 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { OperationTimeoutError } from './errors';
+
+/** When each operation's time is up, by its fork (a fork is one operation's). */
+const deadlines = new WeakMap<EntityManager, { at: number; limitMs: number }>();
+
+/** Gives the operation of `em` `limitMs` from now. */
+export function startDeadline(em: EntityManager, limitMs: number): void {
+  deadlines.set(em, { at: Date.now() + limitMs, limitMs });
+}
+
+/**
+ * OPERATION_TIMEOUT once the operation of `em` is out of time. Checked before every statement an
+ * operation sends, so that an operation past its time starts no more work: it ends within its limit
+ * plus the statement it was running (itself bounded by PostgreSQL's statement timeout).
+ */
+export function checkDeadline(em: EntityManager): void {
+  const deadline = deadlines.get(em);
+  if (deadline && Date.now() > deadline.at) throw new OperationTimeoutError(deadline.limitMs);
+}
