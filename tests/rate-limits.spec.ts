@@ -55,6 +55,9 @@ describe('the rate limit of each identity', () => {
     const rejected = await api.gql(ME, {}, { authorization: 'Bearer not-a-token' });
     expect(rejected.status).toBe(401);
     expect(limitHeaders(rejected.headers).limit).toBe(30);
+    // The counters' statements are counted apart from the operations'.
+    await sleep(4 * SYNC_MS);
+    expect(await api.metric('aquamind_rate_limit_statements_total')).toBeGreaterThan(0);
   });
 
   it('refuses an operation that costs more than is left with RATE_LIMITED and 429, before it runs', async () => {

@@ -1,3 +1,4 @@
+import { RATE_LIMIT_COUNTERS_TABLE } from '../entities';
 import type { Orm } from './orm';
 
 /** The parts of knex's connection pool (tarn) that the metrics read. */
@@ -10,16 +11,24 @@ export interface TarnPool {
   on(event: 'acquireSuccess', listener: () => void): void;
 }
 
-/** What the database connection has done since start-up: statements sent, most connections checked out at once. */
+/**
+ * What the database connection has done since start-up: statements sent for operations, statements
+ * of the rate limiter (it shares its counters on a timer, not per operation), most connections
+ * checked out at once.
+ */
 export class DatabaseStats {
   statements = 0;
+  rateLimitStatements = 0;
   peakUsed = 0;
   readonly pool: TarnPool | undefined;
 
   constructor(orm: Orm) {
     const knex = orm.em.getConnection().getKnex();
     this.pool = (knex.client as { pool?: TarnPool }).pool;
-    knex.on('query', () => this.statements++);
+    knex.on('query', ({ sql }: { sql: string }) => {
+      if (sql.includes(RATE_LIMIT_COUNTERS_TABLE)) this.rateLimitStatements++;
+      else this.statements++;
+    });
     this.pool?.on('acquireSuccess', () => {
       this.peakUsed = Math.max(this.peakUsed, this.pool!.numUsed());
     });

@@ -8,7 +8,7 @@ import { UserSchema } from './user.entity';
 export { ApiKey, API_KEY_SCOPES, type ApiKeyScope } from './api-key.entity';
 export { Event } from './event.entity';
 export { Node } from './node.entity';
-export { RateLimitCounter } from './rate-limit-counter.entity';
+export { RateLimitCounter, RATE_LIMIT_COUNTERS_TABLE } from './rate-limit-counter.entity';
 export { Recommendation } from './recommendation.entity';
 export { User, ROLES, type Role } from './user.entity';
 export type { ApiKeyRecord, EventRecord, IdRef, NodeRecord, RecommendationRecord, UserRecord } from './records';

@@ -12,9 +12,12 @@ export class RateLimitCounter {
   points!: number;
 }
 
+/** The counters' table: what tells the rate limiter's statements from those of operations. */
+export const RATE_LIMIT_COUNTERS_TABLE = 'rate_limit_counters';
+
 export const RateLimitCounterSchema = defineEntity({
   class: RateLimitCounter,
-  tableName: 'rate_limit_counters',
+  tableName: RATE_LIMIT_COUNTERS_TABLE,
   properties: (p) => ({
     identity: p.string().length(200).primary(),
     windowStart: p.datetime().columnType('timestamptz').primary(),

@@ -18,7 +18,8 @@ export function metricsRoutes(app: FastifyInstance, options: { database: Databas
       gauge('aquamind_db_pool_pending_acquires', 'Requests waiting for a connection', pool?.numPendingAcquires() ?? 0),
       gauge('aquamind_db_pool_max', 'Pool size limit', pool?.max ?? 0),
       gauge('aquamind_db_pool_used_peak', 'Most connections checked out at once since start-up', database.peakUsed),
-      counter('aquamind_sql_statements_total', 'SQL statements sent to PostgreSQL', database.statements),
+      counter('aquamind_sql_statements_total', 'SQL statements sent to PostgreSQL for GraphQL operations', database.statements),
+      counter('aquamind_rate_limit_statements_total', 'SQL statements of the rate limiter (shared counters)', database.rateLimitStatements),
     ];
     return reply.type('text/plain; version=0.0.4').send(lines.join(''));
   });

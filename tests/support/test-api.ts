@@ -5,7 +5,7 @@ import type { AppDependencies } from '../../src/http/app';
 import { buildApp } from '../../src/http/app';
 import { ephemeralTokens, type Tokens } from '../../src/auth/tokens';
 import type { Exposure } from '../../src/config';
-import { User } from '../../src/entities';
+import { RATE_LIMIT_COUNTERS_TABLE, User } from '../../src/entities';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 export interface GraphQLResponse<Data = Record<string, any>> {
@@ -104,7 +104,7 @@ export async function createTestApi(
       const seen: string[] = [];
       const knex = db.orm.em.getConnection().getKnex();
       const listener = (query: { sql: string }) => {
-        if (!query.sql.includes('rate_limit_counters')) seen.push(query.sql);
+        if (!query.sql.includes(RATE_LIMIT_COUNTERS_TABLE)) seen.push(query.sql);
       };
       knex.on('query', listener);
       try {
