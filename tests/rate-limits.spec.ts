@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { connectOrm } from '../src/db/orm';
 import { buildApp } from '../src/http/app';
+import { clientNetwork } from '../src/services/rate-limits';
 import { CREATE_USER, newUserInput } from './support/documents';
 import { createTestApi, type TestApi } from './support/test-api';
 
@@ -100,6 +101,16 @@ describe('the rate limit of each identity', () => {
   });
 });
 
+describe('the client address a budget belongs to', () => {
+  it('is an IPv4 address itself, and the /64 network of an IPv6 one however it is written', () => {
+    expect(['127.0.0.1', '::ffff:10.0.0.7'].map(clientNetwork)).toEqual(['127.0.0.1', '10.0.0.7']);
+    expect(['2001:db8:85a3:0:1:2:3:4', '2001:db8:85a3::1', '2001:0db8:85a3:0000:dead::beef'].map(clientNetwork)).toEqual(
+      Array(3).fill('2001:db8:85a3:0::/64'),
+    );
+    expect(clientNetwork('::1')).toBe('0:0:0:0::/64');
+  });
+});
+
 describe('two API instances on one database', () => {
   it('share one budget', async () => {
     const a = await createTestApi({ env: LIMITS });
@@ -158,6 +169,18 @@ describe('sign-in limits', () => {
       // Letter case does not make a new username.
       expect((await attempt(alice.username.toUpperCase(), alice.password)).errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
       expect((await attempt(bob.username, bob.password)).data?.login.token).toEqual(expect.any(String));
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('counts attempts sent at once before their passwords are checked: no more than the limit get through', async () => {
+    const api = await createTestApi({ env: { LOGIN_FAILURES_PER_USERNAME: '3', LOGIN_ATTEMPTS_PER_IP: '100' } });
+    try {
+      const operations = Array.from({ length: 8 }, () => ({ query: LOGIN, variables: { input: { username: 'target_user', password: 'guess' } } }));
+      const { body } = await api.batch(operations);
+      const codes = (body as Array<{ errors: Array<{ extensions: { code: string } }> }>).map((result) => result.errors[0]!.extensions.code).sort();
+      expect(codes).toEqual([...Array(5).fill('RATE_LIMITED'), ...Array(3).fill('UNAUTHENTICATED')]);
     } finally {
       await api.close();
     }

@@ -59,13 +59,15 @@ export function activeOrAdmin(activeColumn: string): Visibility {
 }
 
 /**
- * FORBIDDEN unless the caller may use `scope`: an API key only within its scopes, and never where the
- * scope is null (what no scope names: administration, node changes); a signed-in user or an anonymous
- * caller is limited by what they may see and do, not by scopes.
+ * FORBIDDEN for an API key without `scope`; a signed-in user or an anonymous caller is limited by
+ * what they may see and do, not by scopes.
  */
-export function requireScope(ctx: Pick<ActingContext, 'caller'>, scope: ApiKeyScope | null): void {
+export function requireScope(ctx: Pick<ActingContext, 'caller'>, scope: ApiKeyScope): void {
   const { caller } = ctx;
-  if (caller.kind !== 'apiKey') return;
-  if (scope === null) throw new ForbiddenError('An API key cannot do this; sign in as its owner');
-  if (!caller.scopes.includes(scope)) throw new ForbiddenError(`This API key lacks the scope ${scope}`);
+  if (caller.kind === 'apiKey' && !caller.scopes.includes(scope)) throw new ForbiddenError(`This API key lacks the scope ${scope}`);
+}
+
+/** FORBIDDEN for any API key: for what no scope names (administration, node changes, API keys). */
+export function refuseApiKeys(ctx: Pick<ActingContext, 'caller'>): void {
+  if (ctx.caller.kind === 'apiKey') throw new ForbiddenError('An API key cannot do this; sign in as its owner');
 }

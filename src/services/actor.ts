@@ -2,7 +2,7 @@ import type { Caller } from '../auth/caller';
 import type { ApiKeyScope, Role } from '../entities';
 import type { ServiceContext } from './context';
 import { signedInUser, signedInUserId } from './auth.service';
-import { requireScope } from './access';
+import { refuseApiKeys } from './access';
 import { ForbiddenError } from './errors';
 import { prepared, read } from './sql';
 
@@ -63,7 +63,7 @@ export function mayChangeOwnedBy(actor: Actor, ownerId: string): boolean {
 
 /** The actor, if it is the user `userId` (and not an API key) or an ADMIN; FORBIDDEN with `refusal` otherwise. */
 export async function requireSelfOrAdmin(ctx: ActingContext, userId: string, refusal: string): Promise<Actor> {
-  requireScope(ctx, null);
+  refuseApiKeys(ctx);
   const actor = await actorOf(ctx);
   if (!mayChangeOwnedBy(actor, userId)) throw new ForbiddenError(refusal);
   return actor;

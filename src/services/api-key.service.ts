@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { API_KEY_SCOPES, ApiKey, User, type ApiKeyRecord, type ApiKeyScope } from '../entities';
-import { requireScope } from './access';
+import { refuseApiKeys } from './access';
 import { actorOf, isAdmin, requireSelfOrAdmin, type ActingContext } from './actor';
 import type { ServiceContext } from './context';
 import { InvalidInputError, NotFoundError } from './errors';
@@ -66,7 +66,7 @@ export async function createApiKey(ctx: ActingContext, data: CreateApiKeyData): 
 /** Revokes a key (one's own, or anyone's for an administrator): it stops working at once. Revoking a revoked key changes nothing. */
 export async function revokeApiKey(ctx: ActingContext, id: string): Promise<ApiKey> {
   const keyId = valid.id('id', id);
-  requireScope(ctx, null);
+  refuseApiKeys(ctx);
   const [apiKey] = await findByIds(ctx.em, ApiKey, [keyId]);
   if (!apiKey) throw new NotFoundError('API key', keyId);
   await requireSelfOrAdmin(ctx, apiKey.owner.id, 'You may only revoke your own API keys');
@@ -91,7 +91,7 @@ function toApiKeyRecord(row: Row): ApiKeyRecord {
 
 /** The API keys the caller may see (their own; every one for an administrator), oldest first, without secrets. */
 export async function listApiKeys(ctx: ActingContext): Promise<ApiKeyRecord[]> {
-  requireScope(ctx, null);
+  refuseApiKeys(ctx);
   const actor = await actorOf(ctx);
   const owner = isAdmin(actor) ? null : actor.userId;
   const rows = await read(ctx, `select ${COLUMNS} from api_keys where (?::uuid is null or owner_id = ?::uuid) order by created_at, id`, [owner, owner]);

@@ -13,6 +13,8 @@ export interface LoginInput {
 
 /** Longer passwords are refused before hashing: argon2's time grows with its input. */
 const MAX_PASSWORD_LENGTH = 1024;
+/** Longer usernames are refused before anything is counted or looked up: no user has one (see validation). */
+const MAX_USERNAME_LENGTH = 100;
 
 /**
  * An argon2id hash (same parameters as real ones) of a random password nobody knows. An unknown
@@ -35,13 +37,14 @@ export async function login(
   if (input.password.length > MAX_PASSWORD_LENGTH) {
     throw new InvalidInputError('input.password', `A password has at most ${MAX_PASSWORD_LENGTH} characters`);
   }
+  if (input.username.length > MAX_USERNAME_LENGTH) {
+    throw new InvalidInputError('input.username', `A username has at most ${MAX_USERNAME_LENGTH} characters`);
+  }
   await throttle.before(input.username);
   const user = await ctx.em.findOne(User, { username: input.username });
   const matches = await verifyPassword(user?.passwordHash ?? NOBODY, input.password);
-  if (!user || !matches || !user.active) {
-    await throttle.failed(input.username);
-    throw new UnauthenticatedError('Wrong username or password');
-  }
+  if (!user || !matches || !user.active) throw new UnauthenticatedError('Wrong username or password');
+  await throttle.succeeded(input.username);
   return { ...(await tokens.issue(user.id)), user };
 }
 

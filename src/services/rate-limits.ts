@@ -17,8 +17,9 @@ export interface Usage {
   readonly resetAt: Date;
 }
 
-/** What one identity has spent in its current window, as this instance knows it. */
+/** What one identity has spent in one window, as this instance knows it. */
 interface Counter {
+  readonly identity: string;
   readonly windowStart: number;
   readonly windowEnd: number;
   /** The shared total when last read from the database (this instance's synced points included). */
@@ -31,6 +32,9 @@ interface Counter {
   readonly loaded: Promise<void>;
 }
 
+/** A window's start as epoch milliseconds, as the counters' keys have it. */
+const WINDOW_MS = '(extract(epoch from window_start) * 1000)::bigint as window_ms';
+
 /**
  * Adds points to some identities' counters, and answers with the shared totals of those and of
  * others; parameters: identities, window starts and points to add (arrays of one length, one row per
@@ -40,11 +44,11 @@ const ADD_AND_READ = `with added as (
     insert into rate_limit_counters (identity, window_start, points)
     select * from unnest(?::text[], ?::timestamptz[], ?::bigint[])
     on conflict (identity, window_start) do update set points = rate_limit_counters.points + excluded.points
-    returning identity, points
+    returning identity, window_start, points
   )
-  select identity, points from added
+  select identity, ${WINDOW_MS}, points from added
   union all
-  select c.identity, c.points from rate_limit_counters c
+  select c.identity, ${WINDOW_MS}, c.points from rate_limit_counters c
   join unnest(?::text[], ?::timestamptz[]) as unchanged(identity, window_start) using (identity, window_start)`;
 const TOTAL = 'select points from rate_limit_counters where identity = ? and window_start = ?';
 /** Rows of windows long past: no budget window is longer than a day. */
@@ -62,6 +66,7 @@ const PRUNE_EVERY_MS = 60_000;
  * through (a budget is not worth an outage) and the failure is reported.
  */
 export class RateLimiter {
+  /** By identity and window start (see {@link keyOf}); a past window's counter stays until its points are written. */
   private readonly counters = new Map<string, Counter>();
   private timer: NodeJS.Timeout | undefined;
   private inFlight: Promise<void> | null = null;
@@ -131,41 +136,43 @@ export class RateLimiter {
 
   private async push(): Promise<void> {
     const now = Date.now();
-    const changed: Array<[string, Counter]> = [];
-    const unchanged: Array<[string, Counter]> = [];
-    for (const [identity, counter] of this.counters) {
-      if (counter.pending > 0) {
+    const changed: Counter[] = [];
+    const unchanged: Counter[] = [];
+    for (const [key, counter] of this.counters) {
+      if (counter.pending !== 0) {
         counter.syncing = counter.pending;
         counter.pending = 0;
-        changed.push([identity, counter]);
+        changed.push(counter);
       } else if (counter.windowEnd <= now) {
-        this.counters.delete(identity);
+        this.counters.delete(key);
       } else {
-        unchanged.push([identity, counter]);
+        unchanged.push(counter);
       }
     }
+    // One order on every instance: concurrent syncs lock shared rows in the same order, so never deadlock.
+    changed.sort(byKey);
     try {
       if (changed.length + unchanged.length > 0) {
-        const rows = await read<{ identity: string; points: string }>({ em: this.em.fork() }, ADD_AND_READ, [
-          changed.map(([identity]) => identity),
-          changed.map(([, counter]) => new Date(counter.windowStart)),
-          changed.map(([, counter]) => counter.syncing),
-          unchanged.map(([identity]) => identity),
-          unchanged.map(([, counter]) => new Date(counter.windowStart)),
+        const rows = await read<{ identity: string; window_ms: string; points: string }>({ em: this.em.fork() }, ADD_AND_READ, [
+          changed.map((counter) => counter.identity),
+          changed.map((counter) => new Date(counter.windowStart)),
+          changed.map((counter) => counter.syncing),
+          unchanged.map((counter) => counter.identity),
+          unchanged.map((counter) => new Date(counter.windowStart)),
         ]);
-        const totals = new Map(rows.map((row) => [row.identity, Number(row.points)]));
-        for (const [identity, counter] of changed) {
-          counter.known = totals.get(identity) ?? counter.known + counter.syncing;
+        const totals = new Map(rows.map((row) => [keyOf(row.identity, Number(row.window_ms)), Number(row.points)]));
+        for (const counter of changed) {
+          counter.known = totals.get(keyOf(counter.identity, counter.windowStart)) ?? counter.known + counter.syncing;
           counter.syncing = 0;
         }
-        for (const [identity, counter] of unchanged) counter.known = Math.max(counter.known, totals.get(identity) ?? 0);
+        for (const counter of unchanged) counter.known = Math.max(counter.known, totals.get(keyOf(counter.identity, counter.windowStart)) ?? 0);
       }
       if (now - this.prunedAt >= PRUNE_EVERY_MS) {
         this.prunedAt = now;
         await read({ em: this.em.fork() }, PRUNE, []);
       }
     } catch (error) {
-      for (const [, counter] of changed) {
+      for (const counter of changed) {
         counter.pending += counter.syncing;
         counter.syncing = 0;
       }
@@ -175,11 +182,12 @@ export class RateLimiter {
 
   /** `identity`'s counter of the current window of `budget`, new (its shared total being read) at a window's start. */
   private counter(identity: string, budget: Budget): Counter {
-    const now = Date.now();
-    const existing = this.counters.get(identity);
-    if (existing && existing.windowEnd > now) return existing;
-    const windowStart = windowStartOf(budget, now);
+    const windowStart = windowStartOf(budget, Date.now());
+    const key = keyOf(identity, windowStart);
+    const existing = this.counters.get(key);
+    if (existing) return existing;
     const counter: Counter = {
+      identity,
       windowStart,
       windowEnd: windowStart + budget.windowSeconds * 1000,
       known: 0,
@@ -192,9 +200,19 @@ export class RateLimiter {
         (error: unknown) => this.options.onError(error),
       ),
     };
-    this.counters.set(identity, counter);
+    this.counters.set(key, counter);
     return counter;
   }
+}
+
+function keyOf(identity: string, windowStart: number): string {
+  return `${identity} ${windowStart}`;
+}
+
+function byKey(a: Counter, b: Counter): number {
+  const x = keyOf(a.identity, a.windowStart);
+  const y = keyOf(b.identity, b.windowStart);
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 function windowStartOf(budget: Budget, now: number): number {
@@ -207,7 +225,7 @@ function usageOf(counter: Counter, budget: Budget): Usage {
   return { limit: budget.limit, remaining: Math.max(0, budget.limit - spent), resetAt: new Date(counter.windowEnd) };
 }
 
-/** Who a request's budget belongs to: its user, its API key, or (anonymous) its IP address. */
+/** Who a request's budget belongs to: its user, its API key, or (anonymous) its client address. */
 export function identityOf(caller: Caller, ip: string): string {
   switch (caller.kind) {
     case 'user':
@@ -215,28 +233,47 @@ export function identityOf(caller: Caller, ip: string): string {
     case 'apiKey':
       return `key:${caller.keyId}`;
     default:
-      return `ip:${ip}`;
+      return `ip:${clientNetwork(ip)}`;
   }
+}
+
+/**
+ * The client's address as budgets count it: an IPv4 address itself; an IPv6 address by its /64
+ * network, which one client commonly has whole (so that rotating addresses in it gains nothing).
+ */
+export function clientNetwork(ip: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped) return mapped[1]!;
+  if (!ip.includes(':')) return ip;
+  const [head = '', tail = ''] = ip.toLowerCase().split('%')[0]!.split('::');
+  const left = head ? head.split(':') : [];
+  const right = ip.includes('::') && tail ? tail.split(':') : [];
+  const groups = ip.includes('::') ? [...left, ...Array(8 - left.length - right.length).fill('0'), ...right] : left;
+  return `${groups.slice(0, 4).map((group) => group.replace(/^0+(?=.)/, '')).join(':')}::/64`;
 }
 
 /** The budgets the API keeps. */
 export interface RateLimitBudgets {
   /** Query cost points of a signed-in user or an API key. */
   readonly caller: Budget;
-  /** Query cost points of an anonymous IP address. */
+  /** Query cost points of an anonymous client address. */
   readonly anonymous: Budget;
   /** Failed sign-ins per username. */
   readonly loginFailuresPerName: Budget;
-  /** Sign-in attempts per IP address. */
+  /** Sign-in attempts per client address. */
   readonly loginAttemptsPerIp: Budget;
 }
 
 /** The sign-in limits of one request's client address. */
 export interface LoginThrottle {
-  /** RATE_LIMITED when the address or the username has used up its attempts; counts this attempt against the address. */
+  /**
+   * Counts this attempt against the address and the username, before any password is checked:
+   * RATE_LIMITED when either has used up its attempts. Counted first, so that attempts sent at once
+   * cannot all slip under the limit.
+   */
   before(username: string): Promise<void>;
-  /** Counts a failed attempt against the username. */
-  failed(username: string): Promise<void>;
+  /** Gives the username its attempt back: only failures count against a username. */
+  succeeded(username: string): Promise<void>;
 }
 
 function tooMany(usage: Usage): string {
@@ -253,7 +290,7 @@ export interface RequestRateLimit {
 /** No limit at all: for the bench's floor server only, which has no database to share counters in. */
 export const UNLIMITED: RequestRateLimit = {
   spend: async () => {},
-  login: { before: async () => {}, failed: async () => {} },
+  login: { before: async () => {}, succeeded: async () => {} },
 };
 
 /** Sign-in limits for requests from `ip`, counted exactly in the shared counters. */
@@ -261,13 +298,13 @@ export function loginThrottle(limiter: RateLimiter, budgets: RateLimitBudgets, i
   const name = (username: string) => `login-name:${username.toLowerCase()}`;
   return {
     async before(username) {
-      const byIp = await limiter.spendNow(`login-ip:${ip}`, budgets.loginAttemptsPerIp, 1);
+      const byIp = await limiter.spendNow(`login-ip:${clientNetwork(ip)}`, budgets.loginAttemptsPerIp, 1);
       if (byIp.spent > budgets.loginAttemptsPerIp.limit) throw new RateLimitedError(tooMany(byIp.usage), byIp.usage);
-      const byName = await limiter.spendNow(name(username), budgets.loginFailuresPerName, 0);
-      if (byName.spent >= budgets.loginFailuresPerName.limit) throw new RateLimitedError(tooMany(byName.usage), byName.usage);
+      const byName = await limiter.spendNow(name(username), budgets.loginFailuresPerName, 1);
+      if (byName.spent > budgets.loginFailuresPerName.limit) throw new RateLimitedError(tooMany(byName.usage), byName.usage);
     },
-    async failed(username) {
-      await limiter.spendNow(name(username), budgets.loginFailuresPerName, 1);
+    async succeeded(username) {
+      await limiter.spendNow(name(username), budgets.loginFailuresPerName, -1);
     },
   };
 }

@@ -79,6 +79,8 @@ export async function read<R = Row>(ctx: ServiceContext, statement: string | Pre
   try {
     const connection = await client.acquireConnection();
     try {
+      // The wait for a connection may have used up the operation's time.
+      checkDeadline(em);
       clientOf(knex).emit('query', { sql: query.text, bindings: values });
       return (await connection.query(query)).rows as R[];
     } finally {
@@ -96,7 +98,8 @@ export function instant(value: unknown): Date {
 
 /**
  * How one kind of record is read: its table, the columns a record needs, how a row becomes one, which
- * rows a caller may see, and the API-key scope its reads need (null: none).
+ * rows a caller may see, and the API-key scope its reads need (null: none, as for users, whom a key
+ * sees only as its owner).
  */
 export interface RecordSource<R> {
   readonly table: string;
