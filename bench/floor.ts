@@ -12,6 +12,7 @@ import { loadConfig } from '../src/config';
 import type { GraphQLContext } from '../src/graphql/context';
 import { DateScalar, DateTimeScalar, DecimalScalar } from '../src/graphql/scalars';
 import { createApollo, loadTypeDefs } from '../src/graphql/server';
+import { drainOnClose } from '../src/http/shutdown';
 import { BODY_LIMIT_BYTES } from '../src/http/app';
 import { graphqlRoutes } from '../src/http/graphql.routes';
 import { createLogger } from '../src/logger';
@@ -80,7 +81,8 @@ async function main(): Promise<void> {
   const apollo = createApollo(schema, logger, { introspection: false, schemaHints: false }, []);
   await apollo.start();
   // The same Fastify options and GraphQL route as the API (src/http/app.ts).
-  const app = Fastify({ loggerInstance: logger, return503OnClosing: true, bodyLimit: BODY_LIMIT_BYTES });
+  const app = Fastify({ loggerInstance: logger, return503OnClosing: false, bodyLimit: BODY_LIMIT_BYTES });
+  drainOnClose(app, { graceMs: 10_000, logger });
   // The same route checks credentials, as the API does: the bench's token under the run's signing key.
   const tokens = await tokensFor(loadConfig());
   await app.register(graphqlRoutes, { apollo, credentials: { tokens, apiKey: async () => null }, graphiql: false });

@@ -34,6 +34,8 @@ export interface Config {
   readonly rateLimits: RateLimitSettings;
   /** How long one GraphQL operation may run before it is stopped (OPERATION_TIMEOUT). */
   readonly operationTimeoutMs: number;
+  /** How long a shutdown waits for requests in flight before it closes the connections left. */
+  readonly shutdownGraceMs: number;
   /** How many proxies in front of the API to trust for the client's address (`X-Forwarded-For`); 0: none. */
   readonly trustedProxies: number;
 }
@@ -125,6 +127,7 @@ export function loadConfig(env: Env = process.env): Config {
     }),
     rateLimits: rateLimitSettings(read),
     operationTimeoutMs: read.int('OPERATION_TIMEOUT_MS', 10_000, { min: 100 }),
+    shutdownGraceMs: read.int('SHUTDOWN_GRACE_MS', 10_000, { min: 0, max: 10 * 60_000 }),
     trustedProxies: read.int('TRUSTED_PROXIES', 0, { min: 0, max: 10 }),
   });
 }

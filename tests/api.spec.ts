@@ -48,6 +48,15 @@ describe('GraphiQL', () => {
 });
 
 describe('HTTP behaviour', () => {
+  it("echoes the client's X-Request-Id, and makes one when it is missing or unusable", async () => {
+    const ME = '{ me { id } }';
+    expect((await api.gql(ME, {}, { 'x-request-id': 'gateway-7:42.a' })).headers.get('x-request-id')).toBe('gateway-7:42.a');
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+    expect((await api.gql(ME)).headers.get('x-request-id')).toMatch(uuid);
+    expect((await api.gql(ME, {}, { 'x-request-id': 'has spaces <and> "quotes"' })).headers.get('x-request-id')).toMatch(uuid);
+    expect((await api.gql(ME, {}, { 'x-request-id': 'x'.repeat(129) })).headers.get('x-request-id')).toMatch(uuid);
+  });
+
   it('answers a query sent by GET (with a preflight header) and refuses one without, against CSRF', async () => {
     const url = `${api.url}/graphql?query=${encodeURIComponent('{ users(first: 1) { totalCount } }')}`;
     expect((await fetch(url, { headers: { 'apollo-require-preflight': 'true' } })).status).toBe(200);

@@ -11,6 +11,8 @@ import type { Logger } from '../logger';
 import { graphiqlAssetRoutes } from './graphiql';
 import { graphqlRoutes } from './graphql.routes';
 import { healthRoutes } from './health.routes';
+import { echoRequestId, requestIdOf } from './request-id';
+import { drainOnClose } from './shutdown';
 import { metricsRoutes } from './metrics.routes';
 
 export interface AppDependencies {
@@ -26,6 +28,8 @@ export interface AppDependencies {
   readonly trustedProxies?: number;
   /** How long one GraphQL operation may run before it is stopped (OPERATION_TIMEOUT). */
   readonly operationTimeoutMs: number;
+  /** How long `close()` waits for requests in flight before it closes the connections left. */
+  readonly shutdownGraceMs: number;
   /** DataLoaders batch lookups (the default); false only to measure the N+1 they remove. */
   readonly dataloaders?: boolean;
   /** Tests only: extra schema to probe the unit of work with. */
@@ -45,7 +49,11 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
   const { orm, logger, tokens, exposure, operationTimeoutMs, dataloaders = true, graphqlExtension, trustedProxies = 0 } = dependencies;
   const app = Fastify({
     loggerInstance: logger,
-    return503OnClosing: true,
+    // X-Request-Id when a client sends a usable one, else a UUID: in every log line and echoed (request-id.ts).
+    requestIdHeader: false,
+    genReqId: requestIdOf,
+    // Requests that arrive on open connections while the server drains are answered (see shutdown.ts).
+    return503OnClosing: false,
     bodyLimit: BODY_LIMIT_BYTES,
     // The client's address (anonymous budgets, sign-in limits): X-Forwarded-For's, past this many proxies.
     trustProxy: (_address: string, hop: number) => hop < trustedProxies,
@@ -57,12 +65,14 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
       errors: [{ message: `A request body may be at most ${BODY_LIMIT_BYTES / MiB} MiB`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }],
     });
   });
+  echoRequestId(app);
+  const drain = drainOnClose(app, { graceMs: dependencies.shutdownGraceMs, logger });
   const stats = new UnitOfWorkStats();
   const apollo = createGraphQLServer({ orm, logger, stats, dataloaders, operationTimeoutMs, exposure, extension: graphqlExtension });
   await apollo.start();
   // app.close() stops taking requests and waits for those in flight (Fastify), then stops Apollo.
   app.addHook('onClose', () => apollo.stop());
-  await app.register(healthRoutes, { orm });
+  await app.register(healthRoutes, { orm, drain });
   await app.register(metricsRoutes, { database: new DatabaseStats(orm), stats });
   // An API key is checked on a fork of its own, before the operation's unit of work exists.
   const apiKey = (secret: string) => authenticateApiKey({ em: orm.em.fork() }, secret);

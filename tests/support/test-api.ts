@@ -62,6 +62,7 @@ export async function createTestApi(
     exposure: options.exposure ?? { introspection: true, graphiql: true, schemaHints: true },
     rateLimits: db.config.rateLimits,
     operationTimeoutMs: db.config.operationTimeoutMs,
+    shutdownGraceMs: db.config.shutdownGraceMs,
     dataloaders: options.dataloaders,
     graphqlExtension: options.graphqlExtension,
   });
