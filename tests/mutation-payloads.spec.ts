@@ -167,7 +167,7 @@ describe('the mutation transaction', () => {
     expect(await eventCount(nodeId)).toBe(1);
     expect(await api.db.sql("select 1 from events where consumption = '7.77' and node_id = $1", [nodeId])).toEqual([]);
     expect(await openTransactions()).toBe(0);
-    expect(await api.metric('aquamind_db_pool_used')).toBe(0);
+    expect(await api.poolUsedAtRest()).toBe(0);
   });
 
   it('answers a unique clash in a later field with CONFLICT naming the field, writing nothing of either', async () => {

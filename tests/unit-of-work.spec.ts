@@ -253,7 +253,7 @@ describe('the unit of work', () => {
 
     expect(await api.metric('aquamind_unit_of_work_operations_total')).toBe(before + operations);
     expect(await api.metric('aquamind_unit_of_work_live_forks')).toBe(0);
-    expect(await api.metric('aquamind_db_pool_used')).toBe(0);
+    expect(await api.poolUsedAtRest()).toBe(0);
     expect(await api.metric('aquamind_db_pool_pending_acquires')).toBe(0);
   });
 });

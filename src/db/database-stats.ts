@@ -1,5 +1,6 @@
 import { RATE_LIMIT_COUNTERS_TABLE } from '../entities';
 import type { Orm } from './orm';
+import { currentTally } from './statement-tally';
 
 /** The parts of knex's connection pool (tarn) that the metrics read. */
 export interface TarnPool {
@@ -26,8 +27,13 @@ export class DatabaseStats {
     const knex = orm.em.getConnection().getKnex();
     this.pool = (knex.client as { pool?: TarnPool }).pool;
     knex.on('query', ({ sql }: { sql: string }) => {
-      if (sql.includes(RATE_LIMIT_COUNTERS_TABLE)) this.rateLimitStatements++;
-      else this.statements++;
+      if (sql.includes(RATE_LIMIT_COUNTERS_TABLE)) {
+        this.rateLimitStatements++;
+      } else {
+        this.statements++;
+        const tally = currentTally();
+        if (tally) tally.statements++;
+      }
     });
     this.pool?.on('acquireSuccess', () => {
       this.peakUsed = Math.max(this.peakUsed, this.pool!.numUsed());

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Caller } from '../auth/caller';
 import type { Tokens } from '../auth/tokens';
+import type { StatementTally } from '../db/statement-tally';
 import type { ServiceContext } from '../services/context';
 import type { RequestRateLimit } from '../services/rate-limits';
 import type { Loaders } from './loaders';
@@ -21,6 +22,8 @@ export interface GraphQLContext extends ServiceContext {
   readonly rateLimit: RequestRateLimit;
   em: EntityManager;
   loaders: Loaders;
+  /** The statements this operation has sent (its log line says how many). */
+  statements: StatementTally;
   unitOfWork: UnitOfWork;
 }
 

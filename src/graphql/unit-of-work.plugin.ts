@@ -12,6 +12,38 @@ import { lockTouched } from '../services/versioning';
 import type { GraphQLContext } from './context';
 import { flushError, retryLaterFor } from './errors';
 import { createLoaders } from './loaders';
+import { countingStatements, StatementTally } from '../db/statement-tally';
+
+/** How an operation's unit of work ended: committed, discarded, or refused by the database at a flush or the commit. */
+export type UnitOfWorkOutcome = 'flushed' | 'cleared' | 'failed';
+
+/** The one log line of each GraphQL operation (info). Never holds credentials: the caller is named by kind and id. */
+function logOperation(
+  logger: Logger,
+  line: {
+    reqId: string;
+    operation: { name: string | null; type: string | null };
+    durationMs: number;
+    statements: number;
+    unitOfWork: UnitOfWorkOutcome;
+    errors: unknown[];
+    caller: string;
+  },
+): void {
+  logger.info(line, 'graphql operation');
+}
+
+/** Who called, for a log line: `user:<id>`, `apiKey:<id>` (the key's id, never its secret) or `anonymous`. */
+function callerLabel(caller: Caller): string {
+  switch (caller.kind) {
+    case 'user':
+      return `user:${caller.userId}`;
+    case 'apiKey':
+      return `apiKey:${caller.keyId}`;
+    default:
+      return 'anonymous';
+  }
+}
 
 /** Counters of the unit-of-work plugin, read by /metrics and by the tests. */
 export class UnitOfWorkStats {
@@ -61,9 +93,11 @@ export function createUnitOfWorkPlugin(
   const loadersOf = (em: EntityManager, caller: Caller) => createLoaders(em, caller, { batch: options.dataloaders });
   return {
     async requestDidStart({ contextValue }) {
+      const started = performance.now();
       // Per operation, on the operation's own (shallow-cloned) context: batched operations run concurrently.
       const em = orm.em.fork({ clear: true, useContext: false, flushMode: FlushMode.COMMIT });
       contextValue.em = em;
+      contextValue.statements = new StatementTally();
       startDeadline(em, options.operationTimeoutMs);
       contextValue.loaders = loadersOf(em, contextValue.caller);
       let fieldFailed = false;
@@ -76,6 +110,7 @@ export function createUnitOfWorkPlugin(
           await flushPendingEvents(em);
         } catch (error) {
           stats.flushFailures++;
+          outcome = 'failed';
           throw error;
         }
         // Cached rows may predate this field's writes.
@@ -97,6 +132,7 @@ export function createUnitOfWorkPlugin(
       stats.liveForks++;
       stats.operations++;
       let isMutation = false;
+      let outcome: UnitOfWorkOutcome = 'cleared';
 
       return {
         async didResolveOperation({ operation }) {
@@ -104,7 +140,7 @@ export function createUnitOfWorkPlugin(
         },
 
         // Runs on every path (parse and validation failures included) and is awaited.
-        async willSendResponse({ response, errors }) {
+        async willSendResponse({ response, errors, operation, operationName }) {
           try {
             if (response.body.kind !== 'single') return;
             const result = response.body.singleResult;
@@ -112,10 +148,12 @@ export function createUnitOfWorkPlugin(
             if (isMutation && !result.errors?.length) {
               try {
                 // A mutation with nothing but `__typename` never began one.
-                if (em.isInTransaction()) await em.commit();
+                if (em.isInTransaction()) await countingStatements(contextValue.statements, () => em.commit());
                 stats.flushed++;
+                outcome = 'flushed';
               } catch (error) {
                 stats.flushFailures++;
+                outcome = 'failed';
                 result.data = null;
                 result.errors = [flushError(error, logger)];
               }
@@ -129,6 +167,15 @@ export function createUnitOfWorkPlugin(
               response.http.status = retry.status;
               response.http.headers.set('retry-after', String(retry.retryAfterSeconds));
             }
+            logOperation(logger, {
+              reqId: contextValue.requestId,
+              operation: { name: operationName ?? null, type: operation?.operation ?? null },
+              durationMs: Math.round((performance.now() - started) * 10) / 10,
+              statements: contextValue.statements.statements,
+              unitOfWork: outcome,
+              errors: result.errors?.map((error) => error.extensions?.code ?? 'INTERNAL_SERVER_ERROR') ?? [],
+              caller: callerLabel(contextValue.caller),
+            });
           } finally {
             await rollbackIfOpen(em, logger);
             clearPendingEvents(em);

@@ -42,6 +42,11 @@ export interface TestApi {
   statements(work: () => Promise<unknown>): Promise<string[]>;
   /** One value of /metrics. */
   metric(name: string): Promise<number>;
+  /**
+   * Connections checked out of the pool once the operations are done: 0 unless one leaked. Read until
+   * it is 0, for up to a second: the rate limiter borrows one for a moment every sync interval.
+   */
+  poolUsedAtRest(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -51,13 +56,17 @@ export async function createTestApi(
     exposure?: Exposure;
     /** Make an ADMIN user whose token requests carry by default (true); false: requests are anonymous by default. */
     withAdmin?: boolean;
+    /** Receives the API's log lines (info and above), parsed; without it the API logs nothing. */
+    onLog?: (line: Record<string, unknown>) => void;
   } = {},
 ): Promise<TestApi> {
   const db = await createTestDatabase(options.env);
   const tokens = ephemeralTokens();
   const app = await buildApp({
     orm: db.orm,
-    logger: pino({ level: 'silent' }),
+    logger: options.onLog
+      ? pino({ level: 'info' }, { write: (text: string) => options.onLog!(JSON.parse(text) as Record<string, unknown>) })
+      : pino({ level: 'silent' }),
     tokens,
     exposure: options.exposure ?? { introspection: true, graphiql: true, schemaHints: true },
     rateLimits: db.config.rateLimits,
@@ -78,6 +87,13 @@ export async function createTestApi(
       headers: { 'content-type': 'application/json', ...credentials, ...rest },
       body: JSON.stringify(body),
     });
+  };
+
+  const metric = async (name: string): Promise<number> => {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+    if (!line) throw new Error(`no metric ${name} in:\n${text}`);
+    return Number(line.split(' ')[1]);
   };
 
   return {
@@ -115,11 +131,14 @@ export async function createTestApi(
       }
       return seen;
     },
-    metric: async (name) => {
-      const text = await (await fetch(`${url}/metrics`)).text();
-      const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-      if (!line) throw new Error(`no metric ${name} in:\n${text}`);
-      return Number(line.split(' ')[1]);
+    metric,
+    poolUsedAtRest: async () => {
+      let used = await metric('aquamind_db_pool_used');
+      for (let waited = 0; used !== 0 && waited < 1_000; waited += 20) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        used = await metric('aquamind_db_pool_used');
+      }
+      return used;
     },
     close: async () => {
       await app.close();

@@ -1,0 +1,69 @@
+import { CREATE_NODE, CREATE_USER, newUserInput } from './support/documents';
+import { createTestApi, type TestApi } from './support/test-api';
+
+// One log line per GraphQL operation: request id, operation name and type, duration, statements,
+// how the unit of work ended, error codes, caller; never a password, a token or a key.
+const lines: Array<Record<string, unknown>> = [];
+let api: TestApi;
+beforeAll(async () => {
+  api = await createTestApi({ onLog: (line) => lines.push(line) });
+});
+afterAll(async () => api.close());
+
+function operationLines(reqId: string): Array<Record<string, unknown>> {
+  return lines.filter((line) => line.msg === 'graphql operation' && line.reqId === reqId);
+}
+
+describe('the log line of an operation', () => {
+  it('says what ran, for whom, how long, how many statements, and that a query was cleared', async () => {
+    const user = await api.gql(CREATE_USER, { input: newUserInput() });
+    const node = await api.gql(CREATE_NODE, { input: { name: 'Logged valve', ownerId: user.data!.createUser.user.id } });
+    const nodeId = node.data!.createNode.node.id as string;
+    const sent = await api.statements(() =>
+      api.gql('query OneNode($id: ID!) { node(id: $id) { name owner { username } } }', { id: nodeId }, { 'x-request-id': 'log-test-1' }),
+    );
+    expect(operationLines('log-test-1')).toEqual([
+      expect.objectContaining({
+        level: 30,
+        reqId: 'log-test-1',
+        operation: { name: 'OneNode', type: 'query' },
+        statements: sent.length,
+        unitOfWork: 'cleared',
+        errors: [],
+        caller: `user:${api.admin!.id}`,
+        durationMs: expect.any(Number),
+      }),
+    ]);
+    expect(sent.length).toBe(1);
+  });
+
+  it('says a mutation was flushed, or cleared with the codes of its errors', async () => {
+    await api.gql(CREATE_USER, { input: newUserInput() }, { 'x-request-id': 'log-test-2' });
+    expect(operationLines('log-test-2')).toEqual([
+      expect.objectContaining({ operation: { name: 'CreateUser', type: 'mutation' }, unitOfWork: 'flushed', errors: [] }),
+    ]);
+    await api.gql(CREATE_USER, { input: newUserInput({ email: 'not-an-email' }) }, { 'x-request-id': 'log-test-3' });
+    expect(operationLines('log-test-3')).toEqual([
+      expect.objectContaining({ operation: { name: 'CreateUser', type: 'mutation' }, unitOfWork: 'cleared', errors: ['BAD_USER_INPUT'] }),
+    ]);
+  });
+
+  it('never holds a password, a token or an API key secret, in any line', async () => {
+    const input = newUserInput({ password: 'Very-Secret-Passw0rd-42' });
+    await api.gql(CREATE_USER, { input });
+    const login = await api.gql('mutation ($input: LoginInput!) { login(input: $input) { token } }', {
+      input: { username: input.username, password: input.password },
+    }, { authorization: '' });
+    const token = login.data!.login.token as string;
+    await api.gql('{ me { id } }', {}, { authorization: `Bearer ${token}` });
+    const key = await api.gql('mutation ($id: ID!) { createApiKey(input: { name: "logged", scopes: ["nodes:read"], ownerId: $id }) { secret } }', {
+      id: api.admin!.id,
+    });
+    const secret = key.data!.createApiKey.secret as string;
+    await api.gql('{ me { id } }', {}, { authorization: `Bearer ${secret}` });
+    await api.gql('{ me { id } }', {}, { authorization: 'Bearer forged.token.value' });
+    const text = JSON.stringify(lines);
+    expect(text).toContain('graphql operation');
+    for (const secretValue of [input.password, token, secret, api.admin!.token, 'forged.token.value']) expect(text).not.toContain(secretValue);
+  });
+});
