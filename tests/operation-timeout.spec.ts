@@ -69,3 +69,23 @@ describe('an operation past its time limit', () => {
     expect(created.errors).toBeUndefined();
   });
 });
+
+describe('a statement past DB_STATEMENT_TIMEOUT_MS', () => {
+  it('is cancelled by PostgreSQL, answers STATEMENT_TIMEOUT, and its connection goes back to the pool, fit for use', async () => {
+    const short = await createTestApi({ graphqlExtension: probe, env: { DB_STATEMENT_TIMEOUT_MS: '200', DB_POOL_MAX: '1' } });
+    try {
+      const started = performance.now();
+      const res = await short.gql('{ probeSlowSteps(steps: 1, ms: 2000) }');
+      expect({ code: res.errors?.[0]?.extensions?.code, message: res.errors?.[0]?.message }).toEqual({
+        code: 'STATEMENT_TIMEOUT',
+        message: 'A database statement ran past its time limit and was cancelled: ask for less at a time, or retry later',
+      });
+      expect(performance.now() - started).toBeLessThan(1_500);
+      expect(await short.poolUsedAtRest()).toBe(0);
+      // The pool's one connection serves the next operation.
+      expect((await short.gql('{ probeSlowSteps(steps: 1, ms: 10) }')).data).toEqual({ probeSlowSteps: 1 });
+    } finally {
+      await short.close();
+    }
+  });
+});

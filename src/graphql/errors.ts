@@ -23,6 +23,7 @@ type Code =
   | 'CONFLICT'
   | 'RATE_LIMITED'
   | 'OPERATION_TIMEOUT'
+  | 'STATEMENT_TIMEOUT'
   | 'SERVICE_UNAVAILABLE'
   | 'INTERNAL_SERVER_ERROR';
 
@@ -40,7 +41,9 @@ const CONSTRAINTS: Record<string, { code: Code; field: string; message: string }
 };
 
 /** PostgreSQL error codes that mean "try again later", not "your request is wrong". */
-const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '57014', '08000', '08003', '08006']);
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '08000', '08003', '08006']);
+/** PostgreSQL's code of a statement cancelled: past `statement_timeout` (DB_STATEMENT_TIMEOUT_MS), or by an administrator. */
+const CANCELLED_SQLSTATE = '57014';
 /** PostgreSQL error codes of a transaction undone for a concurrent one (deadlock, serialization): safe to retry. */
 const RETRY_SQLSTATES = new Set(['40P01', '40001']);
 /** Seconds a client is asked to wait when the database is unavailable. */
@@ -99,6 +102,13 @@ export function flushError(error: unknown, logger: Logger): GraphQLFormattedErro
     return {
       message: 'The operation clashed with a concurrent one and was undone; retry it',
       extensions: { code: 'CONFLICT' },
+    };
+  }
+  if ((error as { code?: string }).code === CANCELLED_SQLSTATE) {
+    logger.warn(loggable(error), 'statement cancelled (statement timeout)');
+    return {
+      message: 'A database statement ran past its time limit and was cancelled: ask for less at a time, or retry later',
+      extensions: { code: 'STATEMENT_TIMEOUT' },
     };
   }
   if (error instanceof OptimisticLockError) {
