@@ -126,7 +126,7 @@ async function main(teardown: Teardown): Promise<number> {
   const nodeIds = await database.nodeIds();
 
   const tokens = ephemeralTokens();
-  const app = await buildApp({ orm, logger: createLogger(config), tokens, exposure: config.exposure, dataloaders: config.dataloaders, rateLimits: config.rateLimits, operationTimeoutMs: config.operationTimeoutMs, shutdownGraceMs: config.shutdownGraceMs });
+  const app = await buildApp({ orm, logger: createLogger(config), tokens, settings: config });
   // The load acts as an ADMIN (the API refuses anonymous reads).
   const { token } = await tokens.issue(await database.createAdmin());
   await app.listen({ host: '127.0.0.1', port: 0 });

@@ -15,6 +15,8 @@ export interface Config {
     readonly poolMin: number;
     readonly acquireTimeoutMs: number;
     readonly statementTimeoutMs: number;
+    /** Statements slower than this are logged at `warn`. */
+    readonly slowStatementMs: number;
     readonly idleInTransactionTimeoutMs: number;
   };
   /** Seed demo data when the database has none (default: only on the embedded PostgreSQL). */
@@ -109,6 +111,7 @@ export function loadConfig(env: Env = process.env): Config {
       poolMin,
       acquireTimeoutMs: read.int('DB_ACQUIRE_TIMEOUT_MS', 5_000, { min: 1 }),
       statementTimeoutMs: read.int('DB_STATEMENT_TIMEOUT_MS', 15_000, { min: 0 }),
+      slowStatementMs: read.int('DB_SLOW_STATEMENT_MS', 1_000, { min: 1 }),
       idleInTransactionTimeoutMs: read.int('DB_IDLE_IN_TRANSACTION_TIMEOUT_MS', 10_000, { min: 0 }),
     }),
     seedOnStart: read.bool('SEED_ON_START', databaseUrl === undefined),

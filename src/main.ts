@@ -79,17 +79,7 @@ async function start(
     }
   }
   if (isStopping()) return;
-  running.app = await buildApp({
-    orm: running.orm,
-    logger,
-    tokens: await tokensFor(config),
-    exposure: config.exposure,
-    dataloaders: config.dataloaders,
-    rateLimits: config.rateLimits,
-    operationTimeoutMs: config.operationTimeoutMs,
-    shutdownGraceMs: config.shutdownGraceMs,
-    trustedProxies: config.trustedProxies,
-  });
+  running.app = await buildApp({ orm: running.orm, logger, tokens: await tokensFor(config), settings: config });
   await running.app.listen({ host: config.host, port: config.port });
   const { port } = running.app.server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;

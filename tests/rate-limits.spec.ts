@@ -116,7 +116,7 @@ describe('two API instances on one database', () => {
     const a = await createTestApi({ env: LIMITS });
     // The second instance: its own ORM and pool, its own counters, the same database and signing key.
     const orm = await connectOrm(a.db.config, a.db.url);
-    const b = await buildApp({ orm, logger: pino({ level: 'silent' }), tokens: a.tokens, exposure: { introspection: false, graphiql: false, schemaHints: false }, rateLimits: a.db.config.rateLimits, operationTimeoutMs: a.db.config.operationTimeoutMs, shutdownGraceMs: a.db.config.shutdownGraceMs });
+    const b = await buildApp({ orm, logger: pino({ level: 'silent' }), tokens: a.tokens, settings: a.db.config });
     await b.listen({ host: '127.0.0.1', port: 0 });
     const onB = (authorization: string) =>
       fetch(`http://127.0.0.1:${(b.server.address() as AddressInfo).port}/graphql`, {

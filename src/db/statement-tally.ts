@@ -3,6 +3,10 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 /** What one GraphQL operation has sent to the database: counted as its statements are sent. */
 export class StatementTally {
   statements = 0;
+  constructor(
+    /** The request the operation belongs to, for the log lines of its statements. */
+    readonly reqId: string,
+  ) {}
 }
 
 const current = new AsyncLocalStorage<StatementTally>();

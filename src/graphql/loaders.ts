@@ -25,28 +25,40 @@ export type Loaders = ReturnType<typeof createLoaders>;
  * that is not theirs is missing. `batch: false` sends one statement per key: only to measure the N+1
  * that batching removes.
  */
-export function createLoaders(em: EntityManager, caller: Caller, { batch }: { batch: boolean }) {
+export function createLoaders(
+  em: EntityManager,
+  caller: Caller,
+  { batch, onBatch = () => {} }: { batch: boolean; onBatch?: (loader: string, size: number) => void },
+) {
   const ctx = { em, caller };
-  const byId = <R extends { readonly id: string }>(fetch: (ids: readonly string[]) => Promise<Array<R | null>>) =>
-    new RecordsById<R>(fetch, { batch });
-  const byParent = <Value>(fetch: (parentIds: readonly string[]) => Promise<Map<string, Value>>, missing: Value) =>
-    perParent(fetch, missing, batch);
+  /** `fetch`, reporting each batch's size under `loader` (the metrics' batch sizes). */
+  const counted =
+    <Keys extends readonly unknown[], Rest extends unknown[], Result>(loader: string, fetch: (keys: Keys, ...rest: Rest) => Result) =>
+    (keys: Keys, ...rest: Rest): Result => {
+      onBatch(loader, keys.length);
+      return fetch(keys, ...rest);
+    };
+  const byId = <R extends { readonly id: string }>(loader: string, fetch: (ids: readonly string[]) => Promise<Array<R | null>>) =>
+    new RecordsById<R>(counted(loader, fetch), { batch });
+  const byParent = <Value>(loader: string, fetch: (parentIds: readonly string[]) => Promise<Map<string, Value>>, missing: Value) =>
+    perParent(counted(loader, fetch), missing, batch);
   const byParentAndArgs = <Args, Value>(
+    loader: string,
     fetch: (parentIds: readonly string[], args: Args) => Promise<Map<string, Value>>,
     missing: Value,
-  ) => perArgs((args: Args) => perParent((ids) => fetch(ids, args), missing, batch));
-  const userById = byId<UserRecord>((ids) => userRecordsByIds(ctx, ids));
-  const newestEvents = newestEventsLoader((ids, count) => newestEventsByNode(ctx, ids, count), batch);
-  const eventPages = byParentAndArgs<EventWindowArgs, EventRecord[]>((ids, args) => eventPagesByNode(ctx, ids, args), []);
+  ) => perArgs((args: Args) => perParent(counted(loader, (ids: readonly string[]) => fetch(ids, args)), missing, batch));
+  const userById = byId<UserRecord>('userById', (ids) => userRecordsByIds(ctx, ids));
+  const newestEvents = newestEventsLoader(counted('newestEventsByNode', (ids: readonly string[], count: number) => newestEventsByNode(ctx, ids, count)), batch);
+  const eventPages = byParentAndArgs<EventWindowArgs, EventRecord[]>('eventPagesByNode', (ids, args) => eventPagesByNode(ctx, ids, args), []);
   return {
     userById,
-    nodeById: byId<NodeRecord>(async (ids) => {
+    nodeById: byId<NodeRecord>('nodeById', async (ids) => {
       const { nodes, owners } = await nodeRecordsByIds(ctx, ids);
       userById.prime(owners);
       return nodes;
     }),
-    eventById: byId<EventRecord>((ids) => eventRecordsByIds(ctx, ids)),
-    recommendationById: byId<RecommendationRecord>((ids) => recommendationRecordsByIds(ctx, ids)),
+    eventById: byId<EventRecord>('eventById', (ids) => eventRecordsByIds(ctx, ids)),
+    recommendationById: byId<RecommendationRecord>('recommendationById', (ids) => recommendationRecordsByIds(ctx, ids)),
     /** A node's newest event, from the same statement as the first pages of its `events`. */
     latestEventByNode: async (nodeId: string): Promise<EventRecord | null> => (await newestEvents.load({ nodeId, count: 1 }))[0] ?? null,
     /**
@@ -57,10 +69,11 @@ export function createLoaders(em: EntityManager, caller: Caller, { batch }: { ba
       args.after === null && args.from === null && args.to === null
         ? newestEvents.load({ nodeId, count: args.first + 1 })
         : eventPages(args).load(nodeId),
-    eventCountByNode: byParentAndArgs<Pick<EventWindowArgs, 'from' | 'to'>, number>((ids, w) => eventCountsByNode(ctx, ids, w), 0),
-    nodesByOwner: byParentAndArgs<OwnerNodesArgs, NodeRecord[]>((ids, args) => nodePagesByOwner(ctx, ids, args), []),
-    nodeCountByOwner: byParent<number>((ids) => nodeCountsByOwner(ctx, ids), 0),
+    eventCountByNode: byParentAndArgs<Pick<EventWindowArgs, 'from' | 'to'>, number>('eventCountByNode', (ids, w) => eventCountsByNode(ctx, ids, w), 0),
+    nodesByOwner: byParentAndArgs<OwnerNodesArgs, NodeRecord[]>('nodesByOwner', (ids, args) => nodePagesByOwner(ctx, ids, args), []),
+    nodeCountByOwner: byParent<number>('nodeCountByOwner', (ids) => nodeCountsByOwner(ctx, ids), 0),
     consumptionByNode: byParentAndArgs<{ granularity: Granularity; periods: number }, ConsumptionBucket[]>(
+      'consumptionByNode',
       (ids, args) => consumptionByNode(ctx, ids, args.granularity, args.periods),
       [],
     ),

@@ -18,7 +18,8 @@ import { createCostLimitPlugin } from './cost.plugin';
 import { createErrorFormatter } from './errors';
 import { aliasLimit, depthLimit, directiveLimit, MAX_ALIASES, MAX_DIRECTIVES, MAX_QUERY_DEPTH, MAX_TOKENS } from './limits';
 import { resolvers } from './resolvers';
-import { createUnitOfWorkPlugin, flushingEachField, type UnitOfWorkStats } from './unit-of-work.plugin';
+import type { Metrics } from '../metrics';
+import { createUnitOfWorkPlugin, flushingEachField } from './unit-of-work.plugin';
 
 /** The SDL files, the API's source of truth: `schema/` at the top of the repository (from src/ or dist/src/). */
 const SCHEMA_DIR =
@@ -41,7 +42,7 @@ export interface GraphQLServerOptions {
   readonly orm: Orm;
   readonly logger: Logger;
   readonly exposure: Pick<Exposure, 'introspection' | 'schemaHints'>;
-  readonly stats: UnitOfWorkStats;
+  readonly metrics: Metrics;
   readonly dataloaders: boolean;
   /** How long an operation may run before it is stopped (OPERATION_TIMEOUT). */
   readonly operationTimeoutMs: number;
@@ -81,12 +82,12 @@ function withFlushingMutations(map: ResolverMap): ResolverMap {
 
 /** The Apollo server: schema from `schema/`, one unit of work per operation, one error mapping. */
 export function createGraphQLServer(options: GraphQLServerOptions): ApolloServer<GraphQLContext> {
-  const { orm, logger, stats, dataloaders, operationTimeoutMs, extension, exposure } = options;
+  const { orm, logger, metrics, dataloaders, operationTimeoutMs, extension, exposure } = options;
   const schema = makeExecutableSchema<GraphQLContext>({
     typeDefs: [...loadTypeDefs(), ...(extension ? [extension.typeDefs] : [])],
     resolvers: [resolvers as ResolverMap, ...(extension ? [extension.resolvers] : [])].map((map) => withFlushingMutations(withSignInRequired(map))),
   });
-  return createApollo(schema, logger, exposure, [createUnitOfWorkPlugin(orm, stats, logger, { dataloaders, operationTimeoutMs })]);
+  return createApollo(schema, logger, exposure, [createUnitOfWorkPlugin(orm, metrics, logger, { dataloaders, operationTimeoutMs })]);
 }
 
 /**

@@ -6,6 +6,7 @@ import { GraphQLError, OperationTypeNode, type GraphQLFieldResolver, type GraphQ
 import type { Caller } from '../auth/caller';
 import type { Orm } from '../db/orm';
 import type { Logger } from '../logger';
+import type { Metrics } from '../metrics';
 import { checkDeadline, startDeadline } from '../services/deadline';
 import { clearPendingEvents, flushPendingEvents } from '../services/pending-events';
 import { lockTouched } from '../services/versioning';
@@ -45,16 +46,6 @@ function callerLabel(caller: Caller): string {
   }
 }
 
-/** Counters of the unit-of-work plugin, read by /metrics and by the tests. */
-export class UnitOfWorkStats {
-  /** Forks made and not yet completed: 0 whenever no operation is running. */
-  liveForks = 0;
-  operations = 0;
-  flushed = 0;
-  discarded = 0;
-  flushFailures = 0;
-}
-
 /** What the plugin gives each operation besides its fork and loaders. */
 export interface UnitOfWork {
   /**
@@ -86,18 +77,19 @@ class FieldNotRun extends GraphQLError {
  */
 export function createUnitOfWorkPlugin(
   orm: Orm,
-  stats: UnitOfWorkStats,
+  metrics: Metrics,
   logger: Logger,
   options: { dataloaders: boolean; operationTimeoutMs: number },
 ): ApolloServerPlugin<GraphQLContext> {
-  const loadersOf = (em: EntityManager, caller: Caller) => createLoaders(em, caller, { batch: options.dataloaders });
+  const onBatch = (loader: string, size: number) => metrics.batchSizes.observe({ loader }, size);
+  const loadersOf = (em: EntityManager, caller: Caller) => createLoaders(em, caller, { batch: options.dataloaders, onBatch });
   return {
     async requestDidStart({ contextValue }) {
       const started = performance.now();
       // Per operation, on the operation's own (shallow-cloned) context: batched operations run concurrently.
       const em = orm.em.fork({ clear: true, useContext: false, flushMode: FlushMode.COMMIT });
       contextValue.em = em;
-      contextValue.statements = new StatementTally();
+      contextValue.statements = new StatementTally(contextValue.requestId);
       startDeadline(em, options.operationTimeoutMs);
       contextValue.loaders = loadersOf(em, contextValue.caller);
       let fieldFailed = false;
@@ -109,7 +101,7 @@ export function createUnitOfWorkPlugin(
           await em.flush();
           await flushPendingEvents(em);
         } catch (error) {
-          stats.flushFailures++;
+          metrics.flushFailures.inc();
           outcome = 'failed';
           throw error;
         }
@@ -129,8 +121,8 @@ export function createUnitOfWorkPlugin(
           }
         },
       };
-      stats.liveForks++;
-      stats.operations++;
+      metrics.liveForks.inc();
+      metrics.operations.inc();
       let isMutation = false;
       let outcome: UnitOfWorkOutcome = 'cleared';
 
@@ -149,16 +141,16 @@ export function createUnitOfWorkPlugin(
               try {
                 // A mutation with nothing but `__typename` never began one.
                 if (em.isInTransaction()) await countingStatements(contextValue.statements, () => em.commit());
-                stats.flushed++;
+                metrics.flushed.inc();
                 outcome = 'flushed';
               } catch (error) {
-                stats.flushFailures++;
+                metrics.flushFailures.inc();
                 outcome = 'failed';
                 result.data = null;
                 result.errors = [flushError(error, logger)];
               }
             } else {
-              stats.discarded++;
+              metrics.discarded.inc();
               // A mutation is atomic: when any of its fields failed, none of them took effect.
               if (isMutation) result.data = null;
             }
@@ -167,20 +159,25 @@ export function createUnitOfWorkPlugin(
               response.http.status = retry.status;
               response.http.headers.set('retry-after', String(retry.retryAfterSeconds));
             }
+            const seconds = (performance.now() - started) / 1000;
+            const codes = result.errors?.map((error) => (typeof error.extensions?.code === 'string' ? error.extensions.code : 'INTERNAL_SERVER_ERROR')) ?? [];
+            const type = operation?.operation ?? null;
+            metrics.operationSeconds.observe({ operation: metrics.operationLabel(operationName ?? null), type: type ?? 'none' }, seconds);
+            for (const code of codes) metrics.errors.inc({ code });
             logOperation(logger, {
               reqId: contextValue.requestId,
-              operation: { name: operationName ?? null, type: operation?.operation ?? null },
-              durationMs: Math.round((performance.now() - started) * 10) / 10,
+              operation: { name: operationName ?? null, type },
+              durationMs: Math.round(seconds * 10_000) / 10,
               statements: contextValue.statements.statements,
               unitOfWork: outcome,
-              errors: result.errors?.map((error) => error.extensions?.code ?? 'INTERNAL_SERVER_ERROR') ?? [],
+              errors: codes,
               caller: callerLabel(contextValue.caller),
             });
           } finally {
             await rollbackIfOpen(em, logger);
             clearPendingEvents(em);
             em.clear();
-            stats.liveForks--;
+            metrics.liveForks.dec();
           }
         },
       };

@@ -1,13 +1,13 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { Tokens } from '../auth/tokens';
-import type { Exposure, RateLimitSettings } from '../config';
+import type { Config } from '../config';
 import { authenticateApiKey } from '../services/api-key.service';
 import { RateLimiter } from '../services/rate-limits';
-import { DatabaseStats } from '../db/database-stats';
+import { watchDatabase } from '../db/database-stats';
 import type { Orm } from '../db/orm';
 import { createGraphQLServer, type GraphQLServerOptions } from '../graphql/server';
-import { UnitOfWorkStats } from '../graphql/unit-of-work.plugin';
 import type { Logger } from '../logger';
+import { Metrics } from '../metrics';
 import { graphiqlAssetRoutes } from './graphiql';
 import { graphqlRoutes } from './graphql.routes';
 import { healthRoutes } from './health.routes';
@@ -15,23 +15,19 @@ import { echoRequestId, requestIdOf } from './request-id';
 import { drainOnClose } from './shutdown';
 import { metricsRoutes } from './metrics.routes';
 
+/** What the app's behaviour is made of: the configuration's settings it uses. */
+export type AppSettings = Pick<
+  Config,
+  'exposure' | 'dataloaders' | 'rateLimits' | 'operationTimeoutMs' | 'shutdownGraceMs' | 'trustedProxies'
+> & { readonly db: Pick<Config['db'], 'slowStatementMs'> };
+
 export interface AppDependencies {
   readonly orm: Orm;
   readonly logger: Logger;
   /** Issues and checks access tokens. */
   readonly tokens: Tokens;
-  /** Introspection, GraphiQL and schema hints in errors (see the configuration). */
-  readonly exposure: Exposure;
-  /** Budgets of query cost points and sign-in attempts, shared by every instance on the database. */
-  readonly rateLimits: RateLimitSettings;
-  /** How many proxies in front to trust for the client's address (0: the socket's peer is the client). */
-  readonly trustedProxies?: number;
-  /** How long one GraphQL operation may run before it is stopped (OPERATION_TIMEOUT). */
-  readonly operationTimeoutMs: number;
-  /** How long `close()` waits for requests in flight before it closes the connections left. */
-  readonly shutdownGraceMs: number;
-  /** DataLoaders batch lookups (the default); false only to measure the N+1 they remove. */
-  readonly dataloaders?: boolean;
+  /** The settings, from the configuration (src/config.ts says what each is). */
+  readonly settings: AppSettings;
   /** Tests only: extra schema to probe the unit of work with. */
   readonly graphqlExtension?: GraphQLServerOptions['extension'];
 }
@@ -46,7 +42,8 @@ export const BODY_LIMIT_BYTES = 4 * MiB;
 
 /** The HTTP application, ready to `listen` (main.ts) or to `inject` (tests). */
 export async function buildApp(dependencies: AppDependencies): Promise<FastifyInstance> {
-  const { orm, logger, tokens, exposure, operationTimeoutMs, dataloaders = true, graphqlExtension, trustedProxies = 0 } = dependencies;
+  const { orm, logger, tokens, settings, graphqlExtension } = dependencies;
+  const { exposure, operationTimeoutMs, dataloaders, trustedProxies } = settings;
   const app = Fastify({
     loggerInstance: logger,
     // X-Request-Id when a client sends a usable one, else a UUID: in every log line and echoed (request-id.ts).
@@ -66,18 +63,19 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     });
   });
   echoRequestId(app);
-  const drain = drainOnClose(app, { graceMs: dependencies.shutdownGraceMs, logger });
-  const stats = new UnitOfWorkStats();
-  const apollo = createGraphQLServer({ orm, logger, stats, dataloaders, operationTimeoutMs, exposure, extension: graphqlExtension });
+  const drain = drainOnClose(app, { graceMs: settings.shutdownGraceMs, logger });
+  const metrics = new Metrics();
+  watchDatabase(orm, metrics, { logger, slowStatementMs: settings.db.slowStatementMs });
+  const apollo = createGraphQLServer({ orm, logger, metrics, dataloaders, operationTimeoutMs, exposure, extension: graphqlExtension });
   await apollo.start();
   // app.close() stops taking requests and waits for those in flight (Fastify), then stops Apollo.
   app.addHook('onClose', () => apollo.stop());
   await app.register(healthRoutes, { orm, drain });
-  await app.register(metricsRoutes, { database: new DatabaseStats(orm), stats });
+  await app.register(metricsRoutes, { metrics });
   // An API key is checked on a fork of its own, before the operation's unit of work exists.
   const apiKey = (secret: string) => authenticateApiKey({ em: orm.em.fork() }, secret);
   const limiter = new RateLimiter(orm.em, {
-    syncMs: dependencies.rateLimits.syncMs,
+    syncMs: settings.rateLimits.syncMs,
     onError: (error) => logger.warn({ err: error }, 'rate-limit counters not shared: requests are let through on local counts'),
   });
   limiter.start();
@@ -87,7 +85,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     apollo,
     credentials: { tokens, apiKey },
     graphiql: exposure.graphiql,
-    rateLimits: { limiter, budgets: dependencies.rateLimits.budgets },
+    rateLimits: { limiter, budgets: settings.rateLimits.budgets },
   });
   if (exposure.graphiql) await app.register(graphiqlAssetRoutes);
   return app;

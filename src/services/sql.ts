@@ -54,8 +54,19 @@ interface PgConnection {
 interface KnexClient {
   acquireConnection(): Promise<PgConnection>;
   releaseConnection(connection: PgConnection): Promise<void>;
-  emit(event: 'query', statement: { sql: string; bindings: readonly unknown[] }): boolean;
+  emit(event: 'query', statement: Announced): boolean;
+  emit(event: 'query-response' | 'query-error', result: unknown, statement: Announced): boolean;
 }
+
+/** A statement as knex announces its own (its `query`, `query-response` and `query-error` events). */
+interface Announced {
+  sql: string;
+  bindings: readonly unknown[];
+  __knexQueryUid: string;
+}
+
+/** Ids of the statements `read` announces, unique in the process (knex's own are UUIDs). */
+let announced = 0;
 
 function clientOf(knex: Knex | Knex.Transaction): KnexClient {
   return knex.client as KnexClient;
@@ -67,8 +78,9 @@ function clientOf(knex: Knex | Knex.Transaction): KnexClient {
  * parameters, never spliced into the text. The statement goes to `pg` directly, not through knex's
  * query runner: that took a sequential point lookup from 208 to 390 µs, and 10% of the server's CPU
  * under S1 load (both measured, docs/PERFORMANCE.md). It is announced as knex's own statements are (its
- * `query` event), so the statement counts of /metrics and the tests see it. A failure is the ORM's exception for it (timeout,
- * connection lost, …), as on every other path.
+ * `query`, `query-response` and `query-error` events), so the statement counts and timings of /metrics,
+ * the logs and the tests see it. A failure is the ORM's exception for it (timeout, connection lost, …),
+ * as on every other path.
  */
 export async function read<R = Row>(ctx: ServiceContext, statement: string | Prepared, values: readonly unknown[]): Promise<R[]> {
   const { em } = ctx;
@@ -81,8 +93,17 @@ export async function read<R = Row>(ctx: ServiceContext, statement: string | Pre
     try {
       // The wait for a connection may have used up the operation's time.
       checkDeadline(em);
-      clientOf(knex).emit('query', { sql: query.text, bindings: values });
-      return (await connection.query(query)).rows as R[];
+      const events = clientOf(knex);
+      const statement = { sql: query.text, bindings: values, __knexQueryUid: `read-${++announced}` };
+      events.emit('query', statement);
+      try {
+        const { rows } = await connection.query(query);
+        events.emit('query-response', rows, statement);
+        return rows as R[];
+      } catch (error) {
+        events.emit('query-error', error, statement);
+        throw error;
+      }
     } finally {
       await client.releaseConnection(connection);
     }

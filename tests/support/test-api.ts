@@ -51,7 +51,9 @@ export interface TestApi {
 }
 
 export async function createTestApi(
-  options: Pick<AppDependencies, 'graphqlExtension' | 'dataloaders'> & {
+  options: Pick<AppDependencies, 'graphqlExtension'> & {
+    /** DataLoaders batch lookups (true); false to measure the N+1 they remove. */
+    dataloaders?: boolean;
     env?: Record<string, string>;
     exposure?: Exposure;
     /** Make an ADMIN user whose token requests carry by default (true); false: requests are anonymous by default. */
@@ -68,11 +70,11 @@ export async function createTestApi(
       ? pino({ level: 'info' }, { write: (text: string) => options.onLog!(JSON.parse(text) as Record<string, unknown>) })
       : pino({ level: 'silent' }),
     tokens,
-    exposure: options.exposure ?? { introspection: true, graphiql: true, schemaHints: true },
-    rateLimits: db.config.rateLimits,
-    operationTimeoutMs: db.config.operationTimeoutMs,
-    shutdownGraceMs: db.config.shutdownGraceMs,
-    dataloaders: options.dataloaders,
+    settings: {
+      ...db.config,
+      exposure: options.exposure ?? { introspection: true, graphiql: true, schemaHints: true },
+      dataloaders: options.dataloaders ?? true,
+    },
     graphqlExtension: options.graphqlExtension,
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
