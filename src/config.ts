@@ -36,6 +36,8 @@ export interface Config {
   readonly rateLimits: RateLimitSettings;
   /** How long one GraphQL operation may run before it is stopped (OPERATION_TIMEOUT). */
   readonly operationTimeoutMs: number;
+  /** Warnings of an N+1 a loader missed, and of work outliving its operation (on outside production). */
+  readonly diagnostics: { readonly enabled: boolean; readonly repeatedStatements: number };
   /** How long a shutdown waits for requests in flight before it closes the connections left. */
   readonly shutdownGraceMs: number;
   /** How many proxies in front of the API to trust for the client's address (`X-Forwarded-For`); 0: none. */
@@ -131,6 +133,10 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimits: rateLimitSettings(read),
     operationTimeoutMs: read.int('OPERATION_TIMEOUT_MS', 10_000, { min: 100 }),
     shutdownGraceMs: read.int('SHUTDOWN_GRACE_MS', 10_000, { min: 0, max: 10 * 60_000 }),
+    diagnostics: Object.freeze({
+      enabled: read.bool('DIAGNOSTICS', nodeEnv !== 'production'),
+      repeatedStatements: read.int('DIAGNOSTICS_REPEATED_STATEMENTS', 10, { min: 1 }),
+    }),
     trustedProxies: read.int('TRUSTED_PROXIES', 0, { min: 0, max: 10 }),
   });
 }

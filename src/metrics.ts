@@ -52,6 +52,12 @@ export class Metrics {
     labelNames: ['code'] as const,
     registers: [this.registry],
   });
+  readonly diagnostics = new Counter({
+    name: 'aquamind_diagnostics_total',
+    help: 'Diagnostics raised: an operation repeating one statement shape (an N+1), a statement outliving its operation',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
   readonly batchSizes = new Histogram({
     name: 'aquamind_dataloader_batch_size',
     help: 'Keys per DataLoader batch (one statement each), by loader',

@@ -105,7 +105,7 @@ describe('DataLoaders', () => {
   });
 
   it('can be switched off (AQUAMIND_DATALOADERS=false): the same answer, one statement per key', async () => {
-    const unbatched = await createTestApi({ dataloaders: false });
+    const unbatched = await createTestApi({ dataloaders: false, allowDiagnostics: true });
     try {
       await seedScale(unbatched.db.orm, { nodes: 20, eventsPerNode: 3 });
       const withLoaders = await statementsOf(NODES_DEEP, { first: 20 });

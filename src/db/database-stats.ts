@@ -2,7 +2,7 @@ import { RATE_LIMIT_COUNTERS_TABLE } from '../entities';
 import type { Logger } from '../logger';
 import type { Metrics, PoolGauges } from '../metrics';
 import type { Orm } from './orm';
-import { currentTally } from './statement-tally';
+import { currentOrigin, currentTally } from './statement-tally';
 
 /** The parts of knex's connection pool (tarn) watched here. */
 interface TarnPool extends PoolGauges {
@@ -24,6 +24,7 @@ interface Announced {
  * shape but never its values.
  */
 export function watchDatabase(orm: Orm, metrics: Metrics, options: { logger: Logger; slowStatementMs: number }): void {
+  const { logger } = options;
   const knex = orm.em.getConnection().getKnex();
   const pool = (knex.client as { pool?: TarnPool }).pool;
   metrics.watchPool(pool);
@@ -37,13 +38,26 @@ export function watchDatabase(orm: Orm, metrics: Metrics, options: { logger: Log
     }
     metrics.statements.inc();
     const tally = currentTally();
-    if (tally) tally.statements++;
+    if (!tally) return;
+    tally.statements++;
+    if (!tally.shapes) return;
+    const shape = statementShape(statement.sql);
+    const origin = currentOrigin();
+    const key = `${origin ?? ''}\u0000${shape}`;
+    const seen = tally.shapes.get(key);
+    if (seen) seen.count++;
+    else tally.shapes.set(key, { count: 1, origin, statement: shape });
+    if (tally.ended) reportDiagnostic(metrics, logger, 'statement_after_operation', { reqId: tally.reqId, origin, statement: shape });
   });
   const answered = (statement: Announced) => {
     const uid = statement.__knexQueryUid;
     const since = uid === undefined ? undefined : started.get(uid);
     if (since === undefined) return;
     started.delete(uid!);
+    const tally = currentTally();
+    if (tally?.shapes && tally.ended) {
+      reportDiagnostic(metrics, logger, 'connection_after_operation', { reqId: tally.reqId, statement: statementShape(statement.sql) });
+    }
     const ms = performance.now() - since;
     metrics.statementSeconds.observe(ms / 1000);
     if (ms >= options.slowStatementMs) {
@@ -64,12 +78,22 @@ export function watchDatabase(orm: Orm, metrics: Metrics, options: { logger: Log
 }
 
 /**
+ * Reports a diagnostic (development and tests by default; DIAGNOSTICS): a warning naming what to look
+ * at, and `aquamind_diagnostics_total{kind}`, which the test suite requires to stay 0.
+ */
+export function reportDiagnostic(metrics: Metrics, logger: Logger, kind: string, details: Record<string, unknown>): void {
+  metrics.diagnostics.inc({ kind });
+  logger.warn({ kind, ...details }, `diagnostic: ${kind}`);
+}
+
+/**
  * A statement's text without its values: MikroORM inlines them into the text it announces (emails,
- * password hashes), so every quoted string and every number becomes `?`. At most 500 characters.
+ * password hashes), so every quoted string and every number becomes `?` (placeholders such as `$1`
+ * stay). At most 500 characters.
  */
 export function statementShape(sql: string): string {
   return sql
     .replace(/'(?:[^']|'')*'/g, '?')
-    .replace(/\b\d+(?:\.\d+)?\b/g, '?')
+    .replace(/(?<![$\w])\d+(?:\.\d+)?\b/g, '?')
     .slice(0, 500);
 }

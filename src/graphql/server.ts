@@ -19,7 +19,8 @@ import { createErrorFormatter } from './errors';
 import { aliasLimit, depthLimit, directiveLimit, MAX_ALIASES, MAX_DIRECTIVES, MAX_QUERY_DEPTH, MAX_TOKENS } from './limits';
 import { resolvers } from './resolvers';
 import type { Metrics } from '../metrics';
-import { createUnitOfWorkPlugin, flushingEachField } from './unit-of-work.plugin';
+import { withFieldPaths } from './diagnostics';
+import { createUnitOfWorkPlugin, flushingEachField, type Diagnostics } from './unit-of-work.plugin';
 
 /** The SDL files, the API's source of truth: `schema/` at the top of the repository (from src/ or dist/src/). */
 const SCHEMA_DIR =
@@ -46,6 +47,7 @@ export interface GraphQLServerOptions {
   readonly dataloaders: boolean;
   /** How long an operation may run before it is stopped (OPERATION_TIMEOUT). */
   readonly operationTimeoutMs: number;
+  readonly diagnostics: Diagnostics;
   /** Extra schema for tests that probe the unit of work through fields the API itself does not have. */
   readonly extension?: { typeDefs: string; resolvers: ResolverMap };
 }
@@ -82,12 +84,15 @@ function withFlushingMutations(map: ResolverMap): ResolverMap {
 
 /** The Apollo server: schema from `schema/`, one unit of work per operation, one error mapping. */
 export function createGraphQLServer(options: GraphQLServerOptions): ApolloServer<GraphQLContext> {
-  const { orm, logger, metrics, dataloaders, operationTimeoutMs, extension, exposure } = options;
+  const { orm, logger, metrics, dataloaders, operationTimeoutMs, diagnostics, extension, exposure } = options;
   const schema = makeExecutableSchema<GraphQLContext>({
     typeDefs: [...loadTypeDefs(), ...(extension ? [extension.typeDefs] : [])],
-    resolvers: [resolvers as ResolverMap, ...(extension ? [extension.resolvers] : [])].map((map) => withFlushingMutations(withSignInRequired(map))),
+    resolvers: [resolvers as ResolverMap, ...(extension ? [extension.resolvers] : [])].map((map) => {
+      const guarded = withFlushingMutations(withSignInRequired(map));
+      return diagnostics.enabled ? withFieldPaths(guarded) : guarded;
+    }),
   });
-  return createApollo(schema, logger, exposure, [createUnitOfWorkPlugin(orm, metrics, logger, { dataloaders, operationTimeoutMs })]);
+  return createApollo(schema, logger, exposure, [createUnitOfWorkPlugin(orm, metrics, logger, { dataloaders, operationTimeoutMs, diagnostics })]);
 }
 
 /**

@@ -13,7 +13,22 @@ import { lockTouched } from '../services/versioning';
 import type { GraphQLContext } from './context';
 import { flushError, retryLaterFor } from './errors';
 import { createLoaders } from './loaders';
+import { reportDiagnostic } from '../db/database-stats';
 import { countingStatements, StatementTally } from '../db/statement-tally';
+
+/** The diagnostics of operations (development and tests by default): see src/graphql/diagnostics.ts. */
+export interface Diagnostics {
+  readonly enabled: boolean;
+  /** An operation sending one statement shape more often than this is reported (an N+1 a loader missed). */
+  readonly repeatedStatements: number;
+}
+
+/** Reports each statement shape that one field of the operation sent more than `limit` times (once per parent: an N+1). */
+function reportRepeatedStatements(metrics: Metrics, logger: Logger, tally: StatementTally, operation: string | null, limit: number): void {
+  for (const { count, origin, statement } of tally.shapes?.values() ?? []) {
+    if (count > limit) reportDiagnostic(metrics, logger, 'repeated_statement', { reqId: tally.reqId, operation, origin, count, limit, statement });
+  }
+}
 
 /** How an operation's unit of work ended: committed, discarded, or refused by the database at a flush or the commit. */
 export type UnitOfWorkOutcome = 'flushed' | 'cleared' | 'failed';
@@ -79,7 +94,7 @@ export function createUnitOfWorkPlugin(
   orm: Orm,
   metrics: Metrics,
   logger: Logger,
-  options: { dataloaders: boolean; operationTimeoutMs: number },
+  options: { dataloaders: boolean; operationTimeoutMs: number; diagnostics: Diagnostics },
 ): ApolloServerPlugin<GraphQLContext> {
   const onBatch = (loader: string, size: number) => metrics.batchSizes.observe({ loader }, size);
   const loadersOf = (em: EntityManager, caller: Caller) => createLoaders(em, caller, { batch: options.dataloaders, onBatch });
@@ -89,7 +104,7 @@ export function createUnitOfWorkPlugin(
       // Per operation, on the operation's own (shallow-cloned) context: batched operations run concurrently.
       const em = orm.em.fork({ clear: true, useContext: false, flushMode: FlushMode.COMMIT });
       contextValue.em = em;
-      contextValue.statements = new StatementTally(contextValue.requestId);
+      contextValue.statements = new StatementTally(contextValue.requestId, { diagnostics: options.diagnostics.enabled });
       startDeadline(em, options.operationTimeoutMs);
       contextValue.loaders = loadersOf(em, contextValue.caller);
       let fieldFailed = false;
@@ -178,6 +193,8 @@ export function createUnitOfWorkPlugin(
             clearPendingEvents(em);
             em.clear();
             metrics.liveForks.dec();
+            contextValue.statements.ended = true;
+            reportRepeatedStatements(metrics, logger, contextValue.statements, operationName ?? null, options.diagnostics.repeatedStatements);
           }
         },
       };

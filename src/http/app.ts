@@ -18,7 +18,7 @@ import { metricsRoutes } from './metrics.routes';
 /** What the app's behaviour is made of: the configuration's settings it uses. */
 export type AppSettings = Pick<
   Config,
-  'exposure' | 'dataloaders' | 'rateLimits' | 'operationTimeoutMs' | 'shutdownGraceMs' | 'trustedProxies'
+  'exposure' | 'dataloaders' | 'rateLimits' | 'operationTimeoutMs' | 'shutdownGraceMs' | 'trustedProxies' | 'diagnostics'
 > & { readonly db: Pick<Config['db'], 'slowStatementMs'> };
 
 export interface AppDependencies {
@@ -43,7 +43,7 @@ export const BODY_LIMIT_BYTES = 4 * MiB;
 /** The HTTP application, ready to `listen` (main.ts) or to `inject` (tests). */
 export async function buildApp(dependencies: AppDependencies): Promise<FastifyInstance> {
   const { orm, logger, tokens, settings, graphqlExtension } = dependencies;
-  const { exposure, operationTimeoutMs, dataloaders, trustedProxies } = settings;
+  const { exposure, operationTimeoutMs, dataloaders, trustedProxies, diagnostics } = settings;
   const app = Fastify({
     loggerInstance: logger,
     // X-Request-Id when a client sends a usable one, else a UUID: in every log line and echoed (request-id.ts).
@@ -66,7 +66,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
   const drain = drainOnClose(app, { graceMs: settings.shutdownGraceMs, logger });
   const metrics = new Metrics();
   watchDatabase(orm, metrics, { logger, slowStatementMs: settings.db.slowStatementMs });
-  const apollo = createGraphQLServer({ orm, logger, metrics, dataloaders, operationTimeoutMs, exposure, extension: graphqlExtension });
+  const apollo = createGraphQLServer({ orm, logger, metrics, dataloaders, operationTimeoutMs, diagnostics, exposure, extension: graphqlExtension });
   await apollo.start();
   // app.close() stops taking requests and waits for those in flight (Fastify), then stops Apollo.
   app.addHook('onClose', () => apollo.stop());

@@ -58,6 +58,8 @@ export async function createTestApi(
     exposure?: Exposure;
     /** Make an ADMIN user whose token requests carry by default (true); false: requests are anonymous by default. */
     withAdmin?: boolean;
+    /** Diagnostics may be raised (the no-loader mode repeats statements on purpose); otherwise `close` fails on any. */
+    allowDiagnostics?: boolean;
     /** Receives the API's log lines (info and above), parsed; without it the API logs nothing. */
     onLog?: (line: Record<string, unknown>) => void;
   } = {},
@@ -143,8 +145,13 @@ export async function createTestApi(
       return used;
     },
     close: async () => {
+      // Diagnostics (an N+1 a loader missed, work outliving its operation) fail the spec that raised them.
+      const diagnostics = (await (await fetch(`${url}/metrics`)).text()).split('\n').filter((line) => /^aquamind_diagnostics_total\{/.test(line));
       await app.close();
       await db.drop();
+      if (!options.allowDiagnostics && diagnostics.length > 0) {
+        throw new Error(`diagnostics raised (see the API's warnings; createTestApi({ onLog }) shows them):\n${diagnostics.join('\n')}`);
+      }
     },
   };
 }
