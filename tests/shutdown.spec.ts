@@ -4,6 +4,11 @@ import { loadConfig } from '../src/config';
 import { User } from '../src/entities';
 import { seedScale } from '../src/db/seed/seeder';
 import { DASHBOARD_QUERY } from '../bench/documents';
+import type { AddressInfo } from 'node:net';
+import Fastify from 'fastify';
+import pino from 'pino';
+import { healthRoutes } from '../src/http/health.routes';
+import { drainOnClose } from '../src/http/shutdown';
 import { startApi } from './support/api-process';
 import { createTestDatabase, type TestDatabase } from './support/test-database';
 
@@ -102,4 +107,20 @@ describe('a SIGTERM under keep-alive load', () => {
     const left = await db.sql<{ pid: number }>('select pid from pg_stat_activity where datname = current_database()');
     expect(left.filter((row) => !harness.has(row.pid))).toEqual([]);
   }, 60_000);
+});
+
+describe('/readyz while the server drains', () => {
+  it('answers 503 once closing has begun, and 200 before', async () => {
+    const app = Fastify({ logger: false });
+    const drain = drainOnClose(app, { graceMs: 1_000, logger: pino({ level: 'silent' }) });
+    let draining = false;
+    await app.register(healthRoutes, { orm: db.orm, drain: { isDraining: () => draining || drain.isDraining() } });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const readyz = async () => (await fetch(`http://127.0.0.1:${(app.server.address() as AddressInfo).port}/readyz`)).status;
+    expect(await readyz()).toBe(200);
+    draining = true;
+    expect(await readyz()).toBe(503);
+    await app.close();
+    expect(drain.isDraining()).toBe(true);
+  });
 });

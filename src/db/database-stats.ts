@@ -2,7 +2,6 @@ import { RATE_LIMIT_COUNTERS_TABLE } from '../entities';
 import type { Logger } from '../logger';
 import type { Metrics, PoolGauges } from '../metrics';
 import type { Orm } from './orm';
-import { currentOrigin, currentTally } from './statement-tally';
 
 /** The parts of knex's connection pool (tarn) watched here. */
 interface TarnPool extends PoolGauges {
@@ -18,13 +17,11 @@ interface Announced {
 }
 
 /**
- * Watches the database connection for the metrics and the logs: statements sent (those of operations,
- * counted per operation too, apart from the rate limiter's), how long each took, how long a connection
- * took to get, the pool's peak. A statement slower than `slowStatementMs` is logged at `warn`, with its
- * shape but never its values.
+ * Watches the database connection for the metrics and the logs: statements sent (those of operations
+ * apart from the rate limiter's; per operation, statement-tally.ts counts them), how long each took, how long a connection
+ * took to get, the pool's peak.
  */
-export function watchDatabase(orm: Orm, metrics: Metrics, options: { logger: Logger; slowStatementMs: number }): void {
-  const { logger } = options;
+export function watchDatabase(orm: Orm, metrics: Metrics): void {
   const knex = orm.em.getConnection().getKnex();
   const pool = (knex.client as { pool?: TarnPool }).pool;
   metrics.watchPool(pool);
@@ -37,32 +34,13 @@ export function watchDatabase(orm: Orm, metrics: Metrics, options: { logger: Log
       return;
     }
     metrics.statements.inc();
-    const tally = currentTally();
-    if (!tally) return;
-    tally.statements++;
-    if (!tally.shapes) return;
-    const shape = statementShape(statement.sql);
-    const origin = currentOrigin();
-    const key = `${origin ?? ''}\u0000${shape}`;
-    const seen = tally.shapes.get(key);
-    if (seen) seen.count++;
-    else tally.shapes.set(key, { count: 1, origin, statement: shape });
-    if (tally.ended) reportDiagnostic(metrics, logger, 'statement_after_operation', { reqId: tally.reqId, origin, statement: shape });
   });
   const answered = (statement: Announced) => {
     const uid = statement.__knexQueryUid;
     const since = uid === undefined ? undefined : started.get(uid);
     if (since === undefined) return;
     started.delete(uid!);
-    const tally = currentTally();
-    if (tally?.shapes && tally.ended) {
-      reportDiagnostic(metrics, logger, 'connection_after_operation', { reqId: tally.reqId, statement: statementShape(statement.sql) });
-    }
-    const ms = performance.now() - since;
-    metrics.statementSeconds.observe(ms / 1000);
-    if (ms >= options.slowStatementMs) {
-      options.logger.warn({ reqId: currentTally()?.reqId, durationMs: Math.round(ms), statement: statementShape(statement.sql) }, 'slow SQL statement');
-    }
+    metrics.statementSeconds.observe((performance.now() - since) / 1000);
   };
   knex.on('query-response', (_response: unknown, statement: Announced) => answered(statement));
   knex.on('query-error', (_error: unknown, statement: Announced) => answered(statement));
@@ -84,16 +62,4 @@ export function watchDatabase(orm: Orm, metrics: Metrics, options: { logger: Log
 export function reportDiagnostic(metrics: Metrics, logger: Logger, kind: string, details: Record<string, unknown>): void {
   metrics.diagnostics.inc({ kind });
   logger.warn({ kind, ...details }, `diagnostic: ${kind}`);
-}
-
-/**
- * A statement's text without its values: MikroORM inlines them into the text it announces (emails,
- * password hashes), so every quoted string and every number becomes `?` (placeholders such as `$1`
- * stay). At most 500 characters.
- */
-export function statementShape(sql: string): string {
-  return sql
-    .replace(/'(?:[^']|'')*'/g, '?')
-    .replace(/(?<![$\w])\d+(?:\.\d+)?\b/g, '?')
-    .slice(0, 500);
 }

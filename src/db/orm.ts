@@ -4,6 +4,7 @@ import type { Config } from '../config';
 import { entities } from '../entities';
 import { VersionGuard } from '../services/versioning';
 import { migrationsList } from './migrations';
+import { TallyingLogger } from './statement-tally';
 
 export type Orm = MikroORM;
 
@@ -43,6 +44,8 @@ export function ormOptions(config: Config, clientUrl: string): Options {
       silent: true,
     },
     debug: false,
+    // Counts each statement the ORM sends for an operation's fork (its log line's `statements`).
+    loggerFactory: TallyingLogger.create,
   });
 }
 

@@ -1,8 +1,6 @@
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
 import { GraphQLError, Kind, printSchema, type DocumentNode, type GraphQLSchema, type VariableDefinitionNode } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
-import { countingStatements } from '../db/statement-tally';
-import type { GraphQLContext } from './context';
 
 /**
  * Runs each operation as a function compiled for its document (graphql-jit) instead of through
@@ -29,8 +27,7 @@ export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
       query = result;
       byOperation.set(name, query);
     }
-    const { statements } = context as GraphQLContext;
-    const result = await countingStatements(statements, () => query.query(undefined, context, request.variables ?? {}));
+    const result = await query.query(undefined, context, request.variables ?? {});
     return result.errors ? { ...result, errors: result.errors.map((error) => asGraphQLError(error, document, operationName)) } : result;
   };
 

@@ -47,6 +47,8 @@ export interface GraphQLServerOptions {
   readonly dataloaders: boolean;
   /** How long an operation may run before it is stopped (OPERATION_TIMEOUT). */
   readonly operationTimeoutMs: number;
+  /** A statement of an operation slower than this is logged at `warn`. */
+  readonly slowStatementMs: number;
   readonly diagnostics: Diagnostics;
   /** Extra schema for tests that probe the unit of work through fields the API itself does not have. */
   readonly extension?: { typeDefs: string; resolvers: ResolverMap };
@@ -84,7 +86,7 @@ function withFlushingMutations(map: ResolverMap): ResolverMap {
 
 /** The Apollo server: schema from `schema/`, one unit of work per operation, one error mapping. */
 export function createGraphQLServer(options: GraphQLServerOptions): ApolloServer<GraphQLContext> {
-  const { orm, logger, metrics, dataloaders, operationTimeoutMs, diagnostics, extension, exposure } = options;
+  const { orm, logger, metrics, dataloaders, operationTimeoutMs, slowStatementMs, diagnostics, extension, exposure } = options;
   const schema = makeExecutableSchema<GraphQLContext>({
     typeDefs: [...loadTypeDefs(), ...(extension ? [extension.typeDefs] : [])],
     resolvers: [resolvers as ResolverMap, ...(extension ? [extension.resolvers] : [])].map((map) => {
@@ -92,7 +94,7 @@ export function createGraphQLServer(options: GraphQLServerOptions): ApolloServer
       return diagnostics.enabled ? withFieldPaths(guarded) : guarded;
     }),
   });
-  return createApollo(schema, logger, exposure, [createUnitOfWorkPlugin(orm, metrics, logger, { dataloaders, operationTimeoutMs, diagnostics })]);
+  return createApollo(schema, logger, exposure, [createUnitOfWorkPlugin(orm, metrics, logger, { dataloaders, operationTimeoutMs, slowStatementMs, diagnostics })]);
 }
 
 /**

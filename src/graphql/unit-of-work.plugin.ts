@@ -14,7 +14,7 @@ import type { GraphQLContext } from './context';
 import { flushError, retryLaterFor } from './errors';
 import { createLoaders } from './loaders';
 import { reportDiagnostic } from '../db/database-stats';
-import { countingStatements, StatementTally } from '../db/statement-tally';
+import { endTally, startTally, StatementTally } from '../db/statement-tally';
 
 /** The diagnostics of operations (development and tests by default): see src/graphql/diagnostics.ts. */
 export interface Diagnostics {
@@ -94,7 +94,7 @@ export function createUnitOfWorkPlugin(
   orm: Orm,
   metrics: Metrics,
   logger: Logger,
-  options: { dataloaders: boolean; operationTimeoutMs: number; diagnostics: Diagnostics },
+  options: { dataloaders: boolean; operationTimeoutMs: number; slowStatementMs: number; diagnostics: Diagnostics },
 ): ApolloServerPlugin<GraphQLContext> {
   const onBatch = (loader: string, size: number) => metrics.batchSizes.observe({ loader }, size);
   const loadersOf = (em: EntityManager, caller: Caller) => createLoaders(em, caller, { batch: options.dataloaders, onBatch });
@@ -104,7 +104,15 @@ export function createUnitOfWorkPlugin(
       // Per operation, on the operation's own (shallow-cloned) context: batched operations run concurrently.
       const em = orm.em.fork({ clear: true, useContext: false, flushMode: FlushMode.COMMIT });
       contextValue.em = em;
-      contextValue.statements = new StatementTally(contextValue.requestId, { diagnostics: options.diagnostics.enabled });
+      const tally = new StatementTally(contextValue.requestId, {
+        diagnostics: options.diagnostics.enabled,
+        slowMs: options.slowStatementMs,
+        // By shape only: MikroORM inlines values into the text it reports.
+        onSlow: (statement, ms) => logger.warn({ reqId: contextValue.requestId, durationMs: Math.round(ms), statement }, 'slow SQL statement'),
+        onLate: (statement, origin) => reportDiagnostic(metrics, logger, 'statement_after_operation', { reqId: contextValue.requestId, origin, statement }),
+      });
+      contextValue.statements = tally;
+      startTally(em.id, tally);
       startDeadline(em, options.operationTimeoutMs);
       contextValue.loaders = loadersOf(em, contextValue.caller);
       let fieldFailed = false;
@@ -155,7 +163,7 @@ export function createUnitOfWorkPlugin(
             if (isMutation && !result.errors?.length) {
               try {
                 // A mutation with nothing but `__typename` never began one.
-                if (em.isInTransaction()) await countingStatements(contextValue.statements, () => em.commit());
+                if (em.isInTransaction()) await em.commit();
                 metrics.flushed.inc();
                 outcome = 'flushed';
               } catch (error) {
@@ -193,7 +201,7 @@ export function createUnitOfWorkPlugin(
             clearPendingEvents(em);
             em.clear();
             metrics.liveForks.dec();
-            contextValue.statements.ended = true;
+            endTally(em.id);
             reportRepeatedStatements(metrics, logger, contextValue.statements, operationName ?? null, options.diagnostics.repeatedStatements);
           }
         },

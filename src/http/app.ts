@@ -65,8 +65,18 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
   echoRequestId(app);
   const drain = drainOnClose(app, { graceMs: settings.shutdownGraceMs, logger });
   const metrics = new Metrics();
-  watchDatabase(orm, metrics, { logger, slowStatementMs: settings.db.slowStatementMs });
-  const apollo = createGraphQLServer({ orm, logger, metrics, dataloaders, operationTimeoutMs, diagnostics, exposure, extension: graphqlExtension });
+  watchDatabase(orm, metrics);
+  const apollo = createGraphQLServer({
+    orm,
+    logger,
+    metrics,
+    dataloaders,
+    operationTimeoutMs,
+    slowStatementMs: settings.db.slowStatementMs,
+    diagnostics,
+    exposure,
+    extension: graphqlExtension,
+  });
   await apollo.start();
   // app.close() stops taking requests and waits for those in flight (Fastify), then stops Apollo.
   app.addHook('onClose', () => apollo.stop());

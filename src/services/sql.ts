@@ -3,6 +3,7 @@ import type { ApiKeyScope } from '../entities';
 import { requireScope, type Visibility } from './access';
 import type { ActingContext } from './actor';
 import type { ServiceContext } from './context';
+import { countStatement } from '../db/statement-tally';
 import { checkDeadline } from './deadline';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -96,6 +97,7 @@ export async function read<R = Row>(ctx: ServiceContext, statement: string | Pre
       const events = clientOf(knex);
       const statement = { sql: query.text, bindings: values, __knexQueryUid: `read-${++announced}` };
       events.emit('query', statement);
+      const sent = performance.now();
       try {
         const { rows } = await connection.query(query);
         events.emit('query-response', rows, statement);
@@ -103,6 +105,8 @@ export async function read<R = Row>(ctx: ServiceContext, statement: string | Pre
       } catch (error) {
         events.emit('query-error', error, statement);
         throw error;
+      } finally {
+        countStatement(em.id, query.text, performance.now() - sent);
       }
     } finally {
       await client.releaseConnection(connection);
