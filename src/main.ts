@@ -8,6 +8,9 @@ import { seedDemo } from './db/seed/seeder';
 import { buildApp } from './http/app';
 import { createLogger, type Logger } from './logger';
 
+/** How long after the grace period the pool and the embedded PostgreSQL get to close before the process exits anyway. */
+const SHUTDOWN_MARGIN_MS = 10_000;
+
 /** Starts the API: database (embedded when no DATABASE_URL), migrations, demo seed, HTTP. Stops cleanly on SIGINT/SIGTERM. */
 function main(): void {
   let config: Config;
@@ -27,6 +30,11 @@ function main(): void {
     if (stopping) return;
     stopping = true;
     logger.info({ reason }, 'shutting down');
+    // Whatever happens below, the process ends: an orchestrator must never have to kill it.
+    setTimeout(() => {
+      logger.error({ reason }, 'shutdown did not finish in time: exiting');
+      process.exit(1);
+    }, config.shutdownGraceMs + SHUTDOWN_MARGIN_MS).unref();
     // A start in progress finishes its step first, so that what it started (PostgreSQL) is stopped too.
     await startup.catch(() => undefined);
     try {

@@ -1,3 +1,4 @@
+import { statementShape } from '../src/db/statement-tally';
 import { Metrics } from '../src/metrics';
 import { createTestApi, type TestApi } from './support/test-api';
 
@@ -60,5 +61,14 @@ describe('a statement slower than DB_SLOW_STATEMENT_MS', () => {
     expect(slow.length).toBeGreaterThan(0);
     expect(slow[0]).toEqual(expect.objectContaining({ level: 40, durationMs: expect.any(Number), statement: expect.stringContaining('users') }));
     expect(JSON.stringify(slow)).not.toContain(email);
+  });
+});
+
+describe('the shape of a statement', () => {
+  it('keeps its text and placeholders, never a value', () => {
+    expect(statementShape("select * from users where email = 'a@b.c' and version = 12 and id = $1 and note = 'it''s' limit 20")).toBe(
+      'select * from users where email = ? and version = ? and id = $1 and note = ? limit ?',
+    );
+    expect(statementShape(`select '${'x'.repeat(600)}'`).length).toBeLessThanOrEqual(500);
   });
 });

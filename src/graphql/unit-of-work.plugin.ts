@@ -14,7 +14,7 @@ import type { GraphQLContext } from './context';
 import { flushError, retryLaterFor } from './errors';
 import { createLoaders } from './loaders';
 import { reportDiagnostic } from '../db/database-stats';
-import { endTally, startTally, StatementTally } from '../db/statement-tally';
+import { countStatement, endTally, startTally, StatementTally } from '../db/statement-tally';
 
 /** The diagnostics of operations (development and tests by default): see src/graphql/diagnostics.ts. */
 export interface Diagnostics {
@@ -104,12 +104,14 @@ export function createUnitOfWorkPlugin(
       // Per operation, on the operation's own (shallow-cloned) context: batched operations run concurrently.
       const em = orm.em.fork({ clear: true, useContext: false, flushMode: FlushMode.COMMIT });
       contextValue.em = em;
-      const tally = new StatementTally(contextValue.requestId, {
+      // The callbacks hold the request id only: a kept tally must not keep the operation's context alive.
+      const reqId = contextValue.requestId;
+      const tally = new StatementTally(reqId, {
         diagnostics: options.diagnostics.enabled,
         slowMs: options.slowStatementMs,
-        // By shape only: MikroORM inlines values into the text it reports.
-        onSlow: (statement, ms) => logger.warn({ reqId: contextValue.requestId, durationMs: Math.round(ms), statement }, 'slow SQL statement'),
-        onLate: (statement, origin) => reportDiagnostic(metrics, logger, 'statement_after_operation', { reqId: contextValue.requestId, origin, statement }),
+        // By shape only, never values.
+        onSlow: (statement, ms) => logger.warn({ reqId, durationMs: Math.round(ms), statement }, 'slow SQL statement'),
+        onLate: (statement, origin) => reportDiagnostic(metrics, logger, 'statement_after_operation', { reqId, origin, statement }),
       });
       contextValue.statements = tally;
       startTally(em.id, tally);
@@ -119,7 +121,8 @@ export function createUnitOfWorkPlugin(
       const flushField = async () => {
         try {
           checkDeadline(em);
-          if (!em.isInTransaction()) await em.begin();
+          // The fork's id in the log context: the BEGIN counts among the operation's statements.
+          if (!em.isInTransaction()) await em.begin({ loggerContext: { id: em.id } });
           await lockTouched(em);
           await em.flush();
           await flushPendingEvents(em);
@@ -156,6 +159,7 @@ export function createUnitOfWorkPlugin(
 
         // Runs on every path (parse and validation failures included) and is awaited.
         async willSendResponse({ response, errors, operation, operationName }) {
+          let codes: string[] = [];
           try {
             if (response.body.kind !== 'single') return;
             const result = response.body.singleResult;
@@ -163,7 +167,7 @@ export function createUnitOfWorkPlugin(
             if (isMutation && !result.errors?.length) {
               try {
                 // A mutation with nothing but `__typename` never began one.
-                if (em.isInTransaction()) await em.commit();
+                if (em.isInTransaction()) await counted(em, 'COMMIT', () => em.commit());
                 metrics.flushed.inc();
                 outcome = 'flushed';
               } catch (error) {
@@ -182,8 +186,15 @@ export function createUnitOfWorkPlugin(
               response.http.status = retry.status;
               response.http.headers.set('retry-after', String(retry.retryAfterSeconds));
             }
+            codes = result.errors?.map((error) => (typeof error.extensions?.code === 'string' ? error.extensions.code : 'INTERNAL_SERVER_ERROR')) ?? [];
+          } finally {
+            await rollbackIfOpen(em, logger);
+            clearPendingEvents(em);
+            em.clear();
+            metrics.liveForks.dec();
+            // After the ROLLBACK, so that it counts; the operation's statements are all in.
+            endTally(em.id);
             const seconds = (performance.now() - started) / 1000;
-            const codes = result.errors?.map((error) => (typeof error.extensions?.code === 'string' ? error.extensions.code : 'INTERNAL_SERVER_ERROR')) ?? [];
             const type = operation?.operation ?? null;
             metrics.operationSeconds.observe({ operation: metrics.operationLabel(operationName ?? null), type: type ?? 'none' }, seconds);
             for (const code of codes) metrics.errors.inc({ code });
@@ -191,18 +202,12 @@ export function createUnitOfWorkPlugin(
               reqId: contextValue.requestId,
               operation: { name: operationName ?? null, type },
               durationMs: Math.round(seconds * 10_000) / 10,
-              statements: contextValue.statements.statements,
+              statements: tally.statements,
               unitOfWork: outcome,
               errors: codes,
               caller: callerLabel(contextValue.caller),
             });
-          } finally {
-            await rollbackIfOpen(em, logger);
-            clearPendingEvents(em);
-            em.clear();
-            metrics.liveForks.dec();
-            endTally(em.id);
-            reportRepeatedStatements(metrics, logger, contextValue.statements, operationName ?? null, options.diagnostics.repeatedStatements);
+            reportRepeatedStatements(metrics, logger, tally, operationName ?? null, options.diagnostics.repeatedStatements);
           }
         },
       };
@@ -223,11 +228,21 @@ export function flushingEachField<Resolver extends GraphQLFieldResolver<unknown,
   );
 }
 
+/** Runs `end` (a COMMIT or ROLLBACK, which MikroORM reports with no fork id) and counts it among the fork's statements. */
+async function counted(em: EntityManager, sql: string, end: () => Promise<void>): Promise<void> {
+  const sent = performance.now();
+  try {
+    await end();
+  } finally {
+    countStatement(em.id, sql, performance.now() - sent);
+  }
+}
+
 /** Ends a transaction the operation left open (it failed, or its commit did); the connection goes back to the pool. */
 async function rollbackIfOpen(em: EntityManager, logger: Logger): Promise<void> {
   if (!em.isInTransaction()) return;
   try {
-    await em.rollback();
+    await counted(em, 'ROLLBACK', () => em.rollback());
   } catch (error) {
     // The connection is released by knex either way; nothing of the transaction was committed.
     logger.warn({ err: error }, 'rollback failed');

@@ -2,6 +2,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { Tokens } from '../auth/tokens';
 import type { Config } from '../config';
 import { authenticateApiKey } from '../services/api-key.service';
+import { expireAllDeadlines } from '../services/deadline';
 import { RateLimiter } from '../services/rate-limits';
 import { watchDatabase } from '../db/database-stats';
 import type { Orm } from '../db/orm';
@@ -63,7 +64,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     });
   });
   echoRequestId(app);
-  const drain = drainOnClose(app, { graceMs: settings.shutdownGraceMs, logger });
+  const drain = drainOnClose(app, { graceMs: settings.shutdownGraceMs, logger, onGraceOver: expireAllDeadlines });
   const metrics = new Metrics();
   watchDatabase(orm, metrics);
   const apollo = createGraphQLServer({

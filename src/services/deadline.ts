@@ -3,6 +3,13 @@ import { OperationTimeoutError } from './errors';
 
 /** When each operation's time is up, by its fork (a fork is one operation's). */
 const deadlines = new WeakMap<EntityManager, { at: number; limitMs: number }>();
+/** Set when a shutdown's grace period is over: every operation still running is out of time. */
+let allExpiredAt: number | undefined;
+
+/** Ends the time of every operation running now or later (a shutdown past its grace period): each stops at its next statement. */
+export function expireAllDeadlines(): void {
+  allExpiredAt = Date.now();
+}
 
 /** Gives the operation of `em` `limitMs` from now. */
 export function startDeadline(em: EntityManager, limitMs: number): void {
@@ -16,5 +23,5 @@ export function startDeadline(em: EntityManager, limitMs: number): void {
  */
 export function checkDeadline(em: EntityManager): void {
   const deadline = deadlines.get(em);
-  if (deadline && Date.now() > deadline.at) throw new OperationTimeoutError(deadline.limitMs);
+  if (deadline && (Date.now() > deadline.at || allExpiredAt !== undefined)) throw new OperationTimeoutError(deadline.limitMs);
 }

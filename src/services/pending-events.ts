@@ -1,5 +1,6 @@
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import type { EventRecord } from '../entities';
+import { countStatement } from '../db/statement-tally';
 import { insertEventRows } from '../shared/event-rows';
 
 /**
@@ -27,7 +28,8 @@ export async function flushPendingEvents(em: EntityManager): Promise<void> {
   pending.delete(em);
   if (!events?.length) return;
   try {
-    await insertEventRows(em.getTransactionContext<Knex.Transaction>() ?? em.getConnection().getKnex(), events);
+    const knex = em.getTransactionContext<Knex.Transaction>() ?? em.getConnection().getKnex();
+    await insertEventRows(knex, events, (sql, ms) => countStatement(em.id, sql, ms));
   } catch (error) {
     // The same exception classes as the ORM's own flush raises, so the one error mapping applies.
     throw em.getDriver().convertException(error as Error);

@@ -9,19 +9,32 @@ const BATCH_ROWS = 10_000;
  * unnested by PostgreSQL, so 10,000 readings cost one round trip and no per-row work in the ORM.
  * `recorded_at` is the database's time of the insert.
  */
-export async function insertEventRows(knex: Knex | Knex.Transaction, rows: readonly EventRecord[]): Promise<void> {
+export async function insertEventRows(
+  knex: Knex | Knex.Transaction,
+  rows: readonly EventRecord[],
+  /** Told of each statement once answered or failed: its text and how long it took. */
+  onStatement: (sql: string, ms: number) => void = () => {},
+): Promise<void> {
   for (let start = 0; start < rows.length; start += BATCH_ROWS) {
     const batch = rows.slice(start, start + BATCH_ROWS);
-    await knex.raw(
-      `insert into events (id, node_id, occurred_at, consumption, unit)
-       select * from unnest(?::uuid[], ?::uuid[], ?::timestamptz[], ?::numeric[], ?::varchar[])`,
-      [
-        batch.map((r) => r.id),
-        batch.map((r) => r.node.id),
-        batch.map((r) => r.occurredAt.toISOString()),
-        batch.map((r) => r.consumption),
-        batch.map((r) => r.unit),
-      ],
-    );
+    const sent = performance.now();
+    try {
+      await insertBatch(knex, batch);
+    } finally {
+      onStatement(INSERT, performance.now() - sent);
+    }
   }
+}
+
+const INSERT = `insert into events (id, node_id, occurred_at, consumption, unit)
+  select * from unnest(?::uuid[], ?::uuid[], ?::timestamptz[], ?::numeric[], ?::varchar[])`;
+
+async function insertBatch(knex: Knex | Knex.Transaction, batch: readonly EventRecord[]): Promise<void> {
+  await knex.raw(INSERT, [
+    batch.map((r) => r.id),
+    batch.map((r) => r.node.id),
+    batch.map((r) => r.occurredAt.toISOString()),
+    batch.map((r) => r.consumption),
+    batch.map((r) => r.unit),
+  ]);
 }

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import type { AppDependencies } from '../../src/http/app';
 import { buildApp } from '../../src/http/app';
+import { createLogger } from '../../src/logger';
 import { ephemeralTokens, type Tokens } from '../../src/auth/tokens';
 import type { Exposure } from '../../src/config';
 import { RATE_LIMIT_COUNTERS_TABLE, User } from '../../src/entities';
@@ -69,7 +70,7 @@ export async function createTestApi(
   const app = await buildApp({
     orm: db.orm,
     logger: options.onLog
-      ? pino({ level: 'info' }, { write: (text: string) => options.onLog!(JSON.parse(text) as Record<string, unknown>) })
+      ? createLogger({ logLevel: 'info', nodeEnv: 'test' }, { write: (text: string) => options.onLog!(JSON.parse(text) as Record<string, unknown>) })
       : pino({ level: 'silent' }),
     tokens,
     settings: {
