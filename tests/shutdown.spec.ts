@@ -4,7 +4,7 @@ import { loadConfig } from '../src/config';
 import { User } from '../src/entities';
 import { seedScale } from '../src/db/seed/seeder';
 import { DASHBOARD_QUERY } from '../bench/documents';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import Fastify from 'fastify';
 import pino from 'pino';
 import { healthRoutes } from '../src/http/health.routes';
@@ -107,6 +107,36 @@ describe('a SIGTERM under keep-alive load', () => {
     const left = await db.sql<{ pid: number }>('select pid from pg_stat_activity where datname = current_database()');
     expect(left.filter((row) => !harness.has(row.pid))).toEqual([]);
   }, 60_000);
+});
+
+describe('a SIGTERM while a request never finishes', () => {
+  it('closes its connection once the grace period is over, and exits 0 then', async () => {
+    const grace = 1_500;
+    const api = await startApi({
+      DATABASE_URL: db.url,
+      NODE_ENV: 'production',
+      AUTH_SIGNING_KEY: randomBytes(48).toString('base64url'),
+      LOG_LEVEL: 'info',
+      SEED_ON_START: 'false',
+      SHUTDOWN_GRACE_MS: String(grace),
+    });
+    // A request whose body never comes: received, so not idle, and never answered.
+    const { hostname, port } = new URL(api.baseUrl);
+    const socket = connect({ host: hostname, port: Number(port) });
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write('POST /graphql HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{');
+    socket.on('error', () => undefined);
+    const cut = new Promise((resolve) => socket.once('close', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const signalled = performance.now();
+    const exitCode = await api.stop('SIGTERM');
+    const exitedAfterMs = performance.now() - signalled;
+    await cut;
+    expect(exitCode).toBe(0);
+    expect(exitedAfterMs).toBeGreaterThanOrEqual(grace - 50);
+    expect(exitedAfterMs).toBeLessThan(grace + 3_000);
+    expect(api.output()).toContain('shutdown grace period over');
+  }, 30_000);
 });
 
 describe('/readyz while the server drains', () => {
