@@ -108,9 +108,10 @@ export function fromOrigin<T>(origin: string, work: () => T): T {
 }
 
 /**
- * A statement's text without its values: MikroORM inlines them into the text it reports (emails,
- * password hashes), so every quoted string and every number becomes `?` (placeholders such as `$1`
- * stay). At most 500 characters.
+ * A statement's text without its values, for logs: every quoted string and every number becomes `?`
+ * (placeholders such as `$1` stay). The texts counted here carry placeholders already; this keeps a
+ * log line safe should one ever carry values (MikroORM's query-params logging inlines them). At most
+ * 500 characters.
  */
 export function statementShape(sql: string): string {
   return sql
