@@ -40,6 +40,13 @@ describe('/metrics', () => {
     expect(sample(after, 'aquamind_unit_of_work_live_forks')).toBe(0);
     expect(sample(after, 'process_cpu_user_seconds_total')).toBeGreaterThan(0);
     expect(after).toContain('# TYPE aquamind_graphql_operation_seconds histogram');
+    // Names from anonymous callers or failed operations get no label of their own.
+    await api.gql('query MadeUpByAnyone { recommendations { totalCount } }', {}, { authorization: '' });
+    await api.gql('query MadeUpAndFailing { node(id: "nope") { id } }');
+    const labels = await scrape();
+    expect(labels).not.toContain('operation="MadeUpByAnyone"');
+    expect(labels).not.toContain('operation="MadeUpAndFailing"');
+    expect(sample(labels, 'aquamind_graphql_operation_seconds_count{operation="other",type="query"}')).toBeGreaterThanOrEqual(2);
   });
 
   it('gives operation names a label of their own only while they are few and plain', () => {

@@ -196,7 +196,10 @@ export function createUnitOfWorkPlugin(
             endTally(em.id);
             const seconds = (performance.now() - started) / 1000;
             const type = operation?.operation ?? null;
-            metrics.operationSeconds.observe({ operation: metrics.operationLabel(operationName ?? null), type: type ?? 'none' }, seconds);
+            // A name gets a label of its own only from a signed-in caller's operation that succeeded: made-up names cannot fill the labels.
+            const named = codes.length === 0 && contextValue.caller.kind !== 'anonymous';
+            const label = named ? metrics.operationLabel(operationName ?? null) : operationName ? 'other' : 'anonymous';
+            metrics.operationSeconds.observe({ operation: label, type: type ?? 'none' }, seconds);
             for (const code of codes) metrics.errors.inc({ code });
             logOperation(logger, {
               reqId: contextValue.requestId,
