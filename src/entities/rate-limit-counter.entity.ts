@@ -6,7 +6,7 @@ import { defineEntity } from '@mikro-orm/core';
  * budget. Rows of past windows are deleted by the instances as they go.
  */
 export class RateLimitCounter {
-  /** `user:<id>`, `key:<id>`, `ip:<address>`, `login-ip:<address>`, `login-name:<username>`. */
+  /** `user:<id>`, `apiKey:<id>`, `ip:<address>`, `login-ip:<address>`, `login-name:<username>`. */
   identity!: string;
   windowStart!: Date;
   points!: number;

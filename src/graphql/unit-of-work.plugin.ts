@@ -3,7 +3,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { FlushMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { GraphQLError, OperationTypeNode, type GraphQLFieldResolver, type GraphQLFormattedError } from 'graphql';
-import type { Caller } from '../auth/caller';
+import { callerName, type Caller } from '../auth/caller';
 import type { Orm } from '../db/orm';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
@@ -47,18 +47,6 @@ function logOperation(
   },
 ): void {
   logger.info(line, 'graphql operation');
-}
-
-/** Who called, for a log line: `user:<id>`, `apiKey:<id>` (the key's id, never its secret) or `anonymous`. */
-function callerLabel(caller: Caller): string {
-  switch (caller.kind) {
-    case 'user':
-      return `user:${caller.userId}`;
-    case 'apiKey':
-      return `apiKey:${caller.keyId}`;
-    default:
-      return 'anonymous';
-  }
 }
 
 /** What the plugin gives each operation besides its fork and loaders. */
@@ -208,7 +196,7 @@ export function createUnitOfWorkPlugin(
               statements: tally.statements,
               unitOfWork: outcome,
               errors: codes,
-              caller: callerLabel(contextValue.caller),
+              caller: callerName(contextValue.caller) ?? 'anonymous',
             });
             reportRepeatedStatements(metrics, logger, tally, operationName ?? null, options.diagnostics.repeatedStatements);
           }

@@ -3,7 +3,7 @@ import type { Tokens } from '../auth/tokens';
 import type { Config } from '../config';
 import { authenticateApiKey } from '../services/api-key.service';
 import { expireAllDeadlines } from '../services/deadline';
-import { RateLimiter } from '../services/rate-limits';
+import { RateLimiter, RateLimits } from '../services/rate-limits';
 import { watchDatabase } from '../db/database-stats';
 import type { Orm } from '../db/orm';
 import { createGraphQLServer, type GraphQLServerOptions } from '../graphql/server';
@@ -96,7 +96,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     apollo,
     credentials: { tokens, apiKey },
     graphiql: exposure.graphiql,
-    rateLimits: { limiter, budgets: settings.rateLimits.budgets },
+    rateLimits: new RateLimits(limiter, settings.rateLimits.budgets),
   });
   if (exposure.graphiql) await app.register(graphiqlAssetRoutes);
   return app;

@@ -8,14 +8,8 @@ import { createRequestContext, type GraphQLContext } from '../graphql/context';
 import { flushError, rateLimitedRequest, retryLaterFor } from '../graphql/errors';
 import { MAX_BATCH_SIZE } from '../graphql/limits';
 import { RateLimitedError } from '../services/errors';
-import { identityOf, loginThrottle, UNLIMITED, type Budget, type RateLimitBudgets, type RateLimiter, type RequestRateLimit } from '../services/rate-limits';
+import { UNLIMITED, type RateLimits, type RequestBudget } from '../services/rate-limits';
 import { graphiqlPage } from './graphiql';
-
-/** The API's rate limits: the shared counters and the budgets. */
-export interface RateLimits {
-  readonly limiter: RateLimiter;
-  readonly budgets: RateLimitBudgets;
-}
 
 /** POST /graphql (and GET with a `query`) serve the API; GET from a browser serves GraphiQL. */
 export function graphqlRoutes(
@@ -30,41 +24,33 @@ export function graphqlRoutes(
   done: () => void,
 ): void {
   const { credentials, rateLimits } = options;
-  /** Whose budget each request spends, for its response headers. */
-  const budgets = new WeakMap<FastifyRequest, { identity: string; budget: Budget }>();
-  const budgetOf = (request: FastifyRequest, caller: Caller) => {
-    let spender = budgets.get(request);
-    if (!spender && rateLimits) {
-      spender = { identity: identityOf(caller, request.ip), budget: caller.kind === 'anonymous' ? rateLimits.budgets.anonymous : rateLimits.budgets.caller };
-      budgets.set(request, spender);
+  /** Each request's rate limits, kept for its response headers. */
+  const limits = new WeakMap<FastifyRequest, RequestBudget>();
+  const limitsOf = (request: FastifyRequest, caller: Caller): RequestBudget | undefined => {
+    let limit = limits.get(request);
+    if (!limit && rateLimits) {
+      limit = rateLimits.forRequest(caller, request.ip);
+      limits.set(request, limit);
     }
-    return spender;
-  };
-  /** The request's rate limits; RATE_LIMITED (429) before any work when its caller has nothing left. */
-  const rateLimitOf = async (request: FastifyRequest, caller: Caller): Promise<RequestRateLimit> => {
-    if (!rateLimits) return UNLIMITED;
-    const { limiter } = rateLimits;
-    const { identity, budget } = budgetOf(request, caller)!;
-    const usage = await limiter.usage(identity, budget);
-    if (usage.remaining === 0) {
-      throw rateLimitedRequest(new RateLimitedError(`Rate limit reached: none of ${usage.limit} points are left until ${usage.resetAt.toISOString()}`, usage));
-    }
-    return {
-      spend: async (points) => void (await limiter.spend(identity, budget, points)),
-      login: loginThrottle(limiter, rateLimits.budgets, request.ip),
-    };
+    return limit;
   };
   const handler = fastifyApolloHandler(options.apollo, {
     context: async (request: FastifyRequest) => {
       const caller = await authenticated(request);
-      return createRequestContext(request.id, caller, credentials.tokens, await rateLimitOf(request, caller));
+      const limit = limitsOf(request, caller);
+      try {
+        await limit?.admit();
+      } catch (error) {
+        throw error instanceof RateLimitedError ? rateLimitedRequest(error) : error;
+      }
+      return createRequestContext(request.id, caller, credentials.tokens, limit ?? UNLIMITED);
     },
   });
   // Every response says where its caller's budget stands (an anonymous caller's: its address's).
   app.addHook('onSend', async (request, reply, payload) => {
-    const spender = rateLimits && budgetOf(request, ANONYMOUS);
-    if (spender) {
-      const usage = await rateLimits.limiter.usage(spender.identity, spender.budget);
+    const limit = limitsOf(request, ANONYMOUS);
+    if (limit) {
+      const usage = await limit.usage();
       reply.header('x-ratelimit-limit', usage.limit);
       reply.header('x-ratelimit-remaining', usage.remaining);
       reply.header('x-ratelimit-reset', Math.ceil(usage.resetAt.getTime() / 1000));

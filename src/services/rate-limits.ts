@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Caller } from '../auth/caller';
+import { callerName, type Caller } from '../auth/caller';
 import { RateLimitedError } from './errors';
 import { read } from './sql';
 
@@ -226,15 +226,8 @@ function usageOf(counter: Counter, budget: Budget): Usage {
 }
 
 /** Who a request's budget belongs to: its user, its API key, or (anonymous) its client address. */
-export function identityOf(caller: Caller, ip: string): string {
-  switch (caller.kind) {
-    case 'user':
-      return `user:${caller.userId}`;
-    case 'apiKey':
-      return `key:${caller.keyId}`;
-    default:
-      return `ip:${clientNetwork(ip)}`;
-  }
+function identityOf(caller: Caller, ip: string): string {
+  return callerName(caller) ?? `ip:${clientNetwork(ip)}`;
 }
 
 /**
@@ -285,6 +278,40 @@ export interface RequestRateLimit {
   /** Spends an operation's cost; RATE_LIMITED (nothing spent) when it does not fit what is left. */
   spend(points: number): Promise<void>;
   readonly login: LoginThrottle;
+}
+
+/** A request's rate limits, as the HTTP layer uses them: admitted first, its usage on its response. */
+export interface RequestBudget extends RequestRateLimit {
+  /** RATE_LIMITED when the caller has nothing left: refused before any work. */
+  admit(): Promise<void>;
+  /** Where the caller's budget stands now. */
+  usage(): Promise<Usage>;
+}
+
+/** The API's rate limits: the shared counters, and which budget each request spends. */
+export class RateLimits {
+  constructor(
+    private readonly limiter: RateLimiter,
+    private readonly budgets: RateLimitBudgets,
+  ) {}
+
+  /** The rate limits of a request from `caller` at address `ip`: a signed-in caller's budget, or the address's. */
+  forRequest(caller: Caller, ip: string): RequestBudget {
+    const { limiter, budgets } = this;
+    const identity = identityOf(caller, ip);
+    const budget = caller.kind === 'anonymous' ? budgets.anonymous : budgets.caller;
+    return {
+      usage: () => limiter.usage(identity, budget),
+      async admit() {
+        const usage = await limiter.usage(identity, budget);
+        if (usage.remaining === 0) {
+          throw new RateLimitedError(`Rate limit reached: none of ${usage.limit} points are left until ${usage.resetAt.toISOString()}`, usage);
+        }
+      },
+      spend: async (points) => void (await limiter.spend(identity, budget, points)),
+      login: loginThrottle(limiter, budgets, ip),
+    };
+  }
 }
 
 /** No limit at all: for the bench's floor server only, which has no database to share counters in. */
