@@ -7,6 +7,7 @@
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import Fastify from 'fastify';
 import { Client } from 'pg';
+import { callerOf } from '../src/auth/credentials';
 import { tokensFor } from '../src/auth/signing-key';
 import { loadConfig } from '../src/config';
 import type { GraphQLContext } from '../src/graphql/context';
@@ -85,7 +86,8 @@ async function main(): Promise<void> {
   drainOnClose(app, { graceMs: 10_000, logger });
   // The same route checks credentials, as the API does: the bench's token under the run's signing key.
   const tokens = await tokensFor(loadConfig());
-  await app.register(graphqlRoutes, { apollo, credentials: { tokens, apiKey: async () => null }, graphiql: false });
+  const admission = { tokens, callerOf: (authorization?: string) => callerOf(authorization, { tokens, apiKey: async () => null }) };
+  await app.register(graphqlRoutes, { apollo, admission, graphiql: false });
   app.get('/readyz', () => ({ status: 'ready' }));
   // No statement after start-up: the statement probes of the bench read 0.
   app.get('/metrics', (_, reply) => reply.type('text/plain; version=0.0.4').send('# TYPE aquamind_sql_statements_total counter\naquamind_sql_statements_total 0\n'));

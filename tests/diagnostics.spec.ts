@@ -1,7 +1,7 @@
 import { loadConfig } from '../src/config';
 import type { NodeRecord } from '../src/entities';
 import type { GraphQLContext } from '../src/graphql/context';
-import { read } from '../src/services/sql';
+import { read } from '../src/db/sql';
 import { createOwnerAndNode } from './support/fixtures';
 import { createTestApi, type TestApi } from './support/test-api';
 

@@ -5,12 +5,14 @@ import {
   UniqueConstraintViolationException,
 } from '@mikro-orm/core';
 import { Event, Node, User } from '../src/entities';
-import { lockTouched, touch } from '../src/services/versioning';
+import { guardVersions, lockTouched, touch } from '../src/db/versioning';
 import { createTestDatabase, type TestDatabase } from './support/test-database';
 
 let db: TestDatabase;
 beforeAll(async () => {
   db = await createTestDatabase();
+  // As the unit-of-work plugin does for the API: every flush is checked.
+  guardVersions(db.orm.em);
 });
 afterAll(async () => db.drop());
 

@@ -1,5 +1,5 @@
 import type { GraphQLContext } from '../src/graphql/context';
-import { read } from '../src/services/sql';
+import { read } from '../src/db/sql';
 import { CREATE_USER, newUserInput } from './support/documents';
 import { createTestApi, type TestApi } from './support/test-api';
 

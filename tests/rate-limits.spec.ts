@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { connectOrm } from '../src/db/orm';
 import { buildApp } from '../src/http/app';
-import { clientNetwork } from '../src/services/rate-limits';
+import { clientNetwork } from '../src/auth/rate-limits';
 import { CREATE_USER, newUserInput } from './support/documents';
 import { createTestApi, type TestApi } from './support/test-api';
 

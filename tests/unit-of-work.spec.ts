@@ -2,8 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import { User } from '../src/entities';
 import type { GraphQLContext } from '../src/graphql/context';
-import { findByIds } from '../src/services/lookup';
-import { touch } from '../src/services/versioning';
+import { findByIds } from '../src/db/lookup';
+import { touch } from '../src/db/versioning';
 import { CREATE_USER, newUserInput, USER } from './support/documents';
 import { createTestApi, type TestApi } from './support/test-api';
 

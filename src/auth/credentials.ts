@@ -1,4 +1,4 @@
-import { isApiKeySecret, type ApiKeyIdentity } from '../services/api-key.service';
+import { isApiKeySecret, type ApiKeyIdentity } from './api-keys';
 import { ANONYMOUS, type Caller } from './caller';
 import { InvalidTokenError, type Tokens } from './tokens';
 

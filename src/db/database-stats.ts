@@ -10,7 +10,7 @@ interface TarnPool extends PoolGauges {
   on(event: 'acquireSuccess' | 'acquireFail', listener: (eventId: number) => void): void;
 }
 
-/** What knex (and `read`, in services/sql.ts) announce of each statement. */
+/** What knex (and `read`, in db/sql.ts) announce of each statement. */
 interface Announced {
   sql: string;
   __knexQueryUid?: string;

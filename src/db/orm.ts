@@ -1,8 +1,7 @@
-import { defineConfig, MikroORM, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
+import { defineConfig, MikroORM, type Options } from '@mikro-orm/postgresql';
 import type { Config } from '../config';
 import { entities } from '../entities';
-import { VersionGuard } from '../services/versioning';
 import { migrationsList } from './migrations';
 import { TallyingLogger } from './statement-tally';
 
@@ -19,8 +18,6 @@ export function ormOptions(config: Config, clientUrl: string): Options {
     // Nothing reaches the database before the unit of work decides to flush.
     flushMode: 'commit',
     forceUtcTimezone: true,
-    // No update of a versioned row without its version bumped and checked (services/versioning.ts).
-    subscribers: [new VersionGuard()],
     pool: {
       min: config.db.poolMin,
       max: config.db.poolMax,

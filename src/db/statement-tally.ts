@@ -1,5 +1,5 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { DefaultLogger, type LogContext, type LoggerOptions } from '@mikro-orm/core';
+import { AsyncLocalStorage } from 'node:async_hooks';
 
 /** How often one field of an operation sent one statement shape. */
 export interface ShapeCount {
@@ -79,7 +79,7 @@ export function endTally(forkId: number): void {
   if (ended.length > KEPT_ENDED) tallies.delete(ended.shift()!);
 }
 
-/** Counts a statement of fork `forkId`, answered or failed after `ms` (`read` in services/sql.ts, and the ORM's own through {@link TallyingLogger}). */
+/** Counts a statement of fork `forkId`, answered or failed after `ms` (`read` in db/sql.ts, and the ORM's own through {@link TallyingLogger}). */
 export function countStatement(forkId: number | undefined, sql: string, ms: number): void {
   if (forkId !== undefined) tallies.get(forkId)?.count(sql, ms);
 }

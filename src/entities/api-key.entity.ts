@@ -1,11 +1,7 @@
 import { defineEntity, OptionalProps, type Ref } from '@mikro-orm/core';
 import { newId } from './ids';
-import type { ApiKeyRecord } from './records';
+import { API_KEY_SCOPES, type ApiKeyRecord, type ApiKeyScope } from './records';
 import { type User, UserSchema } from './user.entity';
-
-/** What a partner's key may do, each on its owner's data only. */
-export const API_KEY_SCOPES = ['nodes:read', 'events:read', 'events:write', 'recommendations:read'] as const;
-export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 /**
  * A partner's credential: acts for its owner, within its scopes. The secret is shown once, at

@@ -5,13 +5,13 @@ import { RateLimitCounterSchema } from './rate-limit-counter.entity';
 import { RecommendationSchema } from './recommendation.entity';
 import { UserSchema } from './user.entity';
 
-export { ApiKey, API_KEY_SCOPES, type ApiKeyScope } from './api-key.entity';
+export { ApiKey } from './api-key.entity';
 export { Event } from './event.entity';
 export { Node } from './node.entity';
 export { RateLimitCounter, RATE_LIMIT_COUNTERS_TABLE } from './rate-limit-counter.entity';
 export { Recommendation } from './recommendation.entity';
-export { User, ROLES, type Role } from './user.entity';
-export type { ApiKeyRecord, EventRecord, IdRef, NodeRecord, RecommendationRecord, UserRecord } from './records';
+export { User } from './user.entity';
+export { API_KEY_SCOPES, ROLES, type ApiKeyRecord, type ApiKeyScope, type EventRecord, type IdRef, type NodeRecord, type RecommendationRecord, type Role, type UserRecord } from './records';
 
 /** Every entity the ORM maps, listed explicitly (no folder discovery). */
 export const entities = [UserSchema, NodeSchema, EventSchema, RecommendationSchema, ApiKeySchema, RateLimitCounterSchema];

@@ -1,10 +1,15 @@
-import type { ApiKeyScope } from './api-key.entity';
-import type { Role } from './user.entity';
-
 // The read shape of each entity: what queries return as plain rows (no hydration, no identity map),
 // and what the entity classes satisfy as well, so a GraphQL field resolves the same way from a row a
 // query read or from the entity a mutation changed. Relations are `{ id }` references, as an entity's
 // `Ref` is. Columns the API never shows (update and recording times, the password hash) are not read.
+
+/** What a user may do: an ADMIN everything, a USER what is theirs. */
+export const ROLES = ['ADMIN', 'USER'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** What a partner's key may do, each on its owner's data only. */
+export const API_KEY_SCOPES = ['nodes:read', 'events:read', 'events:write', 'recommendations:read'] as const;
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 /** A reference to a related row by its id. */
 export interface IdRef {

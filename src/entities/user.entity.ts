@@ -1,9 +1,6 @@
 import { defineEntity, OptionalProps } from '@mikro-orm/core';
 import { newId } from './ids';
-import type { UserRecord } from './records';
-
-export const ROLES = ['ADMIN', 'USER'] as const;
-export type Role = (typeof ROLES)[number];
+import { ROLES, type Role, type UserRecord } from './records';
 
 /** A person who owns nodes. Never hard-deleted: `active = false` is the soft delete. */
 export class User implements UserRecord {

@@ -1,18 +1,17 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Caller } from '../auth/caller';
+import type { RequestRateLimit } from '../auth/rate-limits';
 import type { Tokens } from '../auth/tokens';
+import type { ForkContext } from '../db/fork-context';
 import type { StatementTally } from '../db/statement-tally';
-import type { ServiceContext } from '../services/context';
-import type { RequestRateLimit } from '../services/rate-limits';
 import type { Loaders } from './loaders';
-import type { UnitOfWork } from './unit-of-work.plugin';
 
 /**
  * What resolvers see. `em`, `loaders` and `unitOfWork` belong to one operation: the unit-of-work plugin sets them at
  * `requestDidStart`, before any resolver runs (Apollo shares one context object, shallow-cloned, between
  * the operations of a batched HTTP request, so they cannot be made per request).
  */
-export interface GraphQLContext extends ServiceContext {
+export interface GraphQLContext extends ForkContext {
   readonly requestId: string;
   /** Who sent the request, from its `Authorization` header. */
   readonly caller: Caller;
@@ -31,4 +30,15 @@ export interface GraphQLContext extends ServiceContext {
 export function createRequestContext(requestId: string, caller: Caller, tokens: Tokens, rateLimit: RequestRateLimit): GraphQLContext {
   // The plugin assigns `em`, `loaders` and `unitOfWork`; a resolver that ran without them would be a bug to fail loudly on.
   return { requestId, caller, tokens, rateLimit } as GraphQLContext;
+}
+
+/** What the plugin gives each operation besides its fork and loaders. */
+export interface UnitOfWork {
+  /**
+   * Runs one Mutation field: its resolver, then a flush of its changes into the operation's transaction
+   * (begun at the first), before its payload resolves. Once a field has failed, later ones do nothing:
+   * the mutation will roll back anyway, and after a failed statement PostgreSQL refuses the rest of the
+   * transaction.
+   */
+  mutationField<T>(resolve: () => Promise<T>): Promise<T>;
 }

@@ -6,7 +6,7 @@ import {
   type SelectionSetNode,
   type ValueNode,
 } from 'graphql';
-import { RateLimitedError } from '../services/errors';
+import { RateLimitedError } from '../shared/errors';
 import type { GraphQLContext } from './context';
 import { rateLimitedRequest } from './errors';
 

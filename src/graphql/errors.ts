@@ -11,7 +11,7 @@ import {
 } from '@mikro-orm/core';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from '../logger';
-import { DomainError, RateLimitedError } from '../services/errors';
+import { DomainError, RateLimitedError } from '../shared/errors';
 
 /** The one place where failures become client errors with a stable `extensions.code`. */
 

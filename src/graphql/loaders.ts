@@ -21,7 +21,7 @@ export type Loaders = ReturnType<typeof createLoaders>;
 /**
  * The loaders of one operation, for its caller. They read records (plain rows) through its fork, so
  * inside a mutation's transaction they see what the mutation has flushed. Every read keeps to what
- * the caller may see, in its own SQL (src/services/access.ts): a record, or a child list of a parent,
+ * the caller may see, in its own SQL (src/auth/access.ts): a record, or a child list of a parent,
  * that is not theirs is missing. `batch: false` sends one statement per key: only to measure the N+1
  * that batching removes.
  */

@@ -10,7 +10,8 @@ import {
 } from '@apollo/server/plugin/disabled';
 import type { Exposure } from '../config';
 import type { Orm } from '../db/orm';
-import { PUBLIC_FIELDS, signedInUserId } from '../services/auth.service';
+import { PUBLIC_FIELDS } from '../auth/access';
+import { signedInUserId } from '../auth/actor';
 import type { Logger } from '../logger';
 import type { GraphQLContext } from './context';
 import { compiledExecution } from './compiled-execution';

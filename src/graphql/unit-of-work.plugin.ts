@@ -4,17 +4,17 @@ import { FlushMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { GraphQLError, OperationTypeNode, type GraphQLFieldResolver, type GraphQLFormattedError } from 'graphql';
 import { callerName, type Caller } from '../auth/caller';
+import { reportDiagnostic } from '../db/database-stats';
+import { checkDeadline, startDeadline } from '../db/deadline';
 import type { Orm } from '../db/orm';
+import { clearPendingEvents, flushPendingEvents } from '../db/pending-events';
+import { countStatement, endTally, startTally, StatementTally } from '../db/statement-tally';
+import { guardVersions, lockTouched } from '../db/versioning';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
-import { checkDeadline, startDeadline } from '../services/deadline';
-import { clearPendingEvents, flushPendingEvents } from '../services/pending-events';
-import { lockTouched } from '../services/versioning';
 import type { GraphQLContext } from './context';
 import { flushError, retryLaterFor } from './errors';
 import { createLoaders } from './loaders';
-import { reportDiagnostic } from '../db/database-stats';
-import { countStatement, endTally, startTally, StatementTally } from '../db/statement-tally';
 
 /** The diagnostics of operations (development and tests by default): see src/graphql/diagnostics.ts. */
 export interface Diagnostics {
@@ -49,17 +49,6 @@ function logOperation(
   logger.info(line, 'graphql operation');
 }
 
-/** What the plugin gives each operation besides its fork and loaders. */
-export interface UnitOfWork {
-  /**
-   * Runs one Mutation field: its resolver, then a flush of its changes into the operation's transaction
-   * (begun at the first), before its payload resolves. Once a field has failed, later ones do nothing:
-   * the mutation will roll back anyway, and after a failed statement PostgreSQL refuses the rest of the
-   * transaction.
-   */
-  mutationField<T>(resolve: () => Promise<T>): Promise<T>;
-}
-
 /** Stands in for a Mutation field that followed a failed one; it is left out of the response. */
 class FieldNotRun extends GraphQLError {
   constructor() {
@@ -84,6 +73,8 @@ export function createUnitOfWorkPlugin(
   logger: Logger,
   options: { dataloaders: boolean; operationTimeoutMs: number; slowStatementMs: number; diagnostics: Diagnostics },
 ): ApolloServerPlugin<GraphQLContext> {
+  // Every flush of a unit of work (below) is checked: no versioned row updated without touch and lockTouched.
+  guardVersions(orm.em);
   const onBatch = (loader: string, size: number) => metrics.batchSizes.observe({ loader }, size);
   const loadersOf = (em: EntityManager, caller: Caller) => createLoaders(em, caller, { batch: options.dataloaders, onBatch });
   return {

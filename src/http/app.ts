@@ -1,10 +1,9 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { startAdmission } from '../auth/admission';
 import type { Tokens } from '../auth/tokens';
 import type { Config } from '../config';
-import { authenticateApiKey } from '../services/api-key.service';
-import { expireAllDeadlines } from '../services/deadline';
-import { RateLimiter, RateLimits } from '../services/rate-limits';
 import { watchDatabase } from '../db/database-stats';
+import { expireAllDeadlines } from '../db/deadline';
 import type { Orm } from '../db/orm';
 import { createGraphQLServer, type GraphQLServerOptions } from '../graphql/server';
 import type { Logger } from '../logger';
@@ -12,9 +11,9 @@ import { Metrics } from '../metrics';
 import { graphiqlAssetRoutes } from './graphiql';
 import { graphqlRoutes } from './graphql.routes';
 import { healthRoutes } from './health.routes';
+import { metricsRoutes } from './metrics.routes';
 import { echoRequestId, requestIdOf } from './request-id';
 import { drainOnClose } from './shutdown';
-import { metricsRoutes } from './metrics.routes';
 
 /** What the app's behaviour is made of: the configuration's settings it uses. */
 export type AppSettings = Pick<
@@ -83,21 +82,12 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
   app.addHook('onClose', () => apollo.stop());
   await app.register(healthRoutes, { orm, drain });
   await app.register(metricsRoutes, { metrics });
-  // An API key is checked on a fork of its own, before the operation's unit of work exists.
-  const apiKey = (secret: string) => authenticateApiKey({ em: orm.em.fork() }, secret);
-  const limiter = new RateLimiter(orm.em, {
-    syncMs: settings.rateLimits.syncMs,
-    onError: (error) => logger.warn({ err: error }, 'rate-limit counters not shared: requests are let through on local counts'),
-  });
-  limiter.start();
+  const admission = startAdmission(orm, tokens, settings.rateLimits, (error) =>
+    logger.warn({ err: error }, 'rate-limit counters not shared: requests are let through on local counts'),
+  );
   // After the requests in flight: their last counts are written before the pool closes (main.ts).
-  app.addHook('onClose', () => limiter.stop());
-  await app.register(graphqlRoutes, {
-    apollo,
-    credentials: { tokens, apiKey },
-    graphiql: exposure.graphiql,
-    rateLimits: new RateLimits(limiter, settings.rateLimits.budgets),
-  });
+  app.addHook('onClose', () => admission.stop());
+  await app.register(graphqlRoutes, { apollo, admission, graphiql: exposure.graphiql });
   if (exposure.graphiql) await app.register(graphiqlAssetRoutes);
   return app;
 }

@@ -2,13 +2,14 @@ import type { ApolloServer } from '@apollo/server';
 import { fastifyApolloHandler } from '@as-integrations/fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GraphQLError } from 'graphql';
+import type { Admission } from '../auth/admission';
 import { ANONYMOUS, type Caller } from '../auth/caller';
-import { callerOf, RejectedCredentialsError, type CredentialCheckers } from '../auth/credentials';
+import { RejectedCredentialsError } from '../auth/credentials';
+import { UNLIMITED, type RequestBudget } from '../auth/rate-limits';
 import { createRequestContext, type GraphQLContext } from '../graphql/context';
 import { flushError, rateLimitedRequest, retryLaterFor } from '../graphql/errors';
 import { MAX_BATCH_SIZE } from '../graphql/limits';
-import { RateLimitedError } from '../services/errors';
-import { UNLIMITED, type RateLimits, type RequestBudget } from '../services/rate-limits';
+import { RateLimitedError } from '../shared/errors';
 import { graphiqlPage } from './graphiql';
 
 /** POST /graphql (and GET with a `query`) serve the API; GET from a browser serves GraphiQL. */
@@ -16,20 +17,19 @@ export function graphqlRoutes(
   app: FastifyInstance,
   options: {
     apollo: ApolloServer<GraphQLContext>;
-    credentials: CredentialCheckers;
+    /** Who each request's caller is, and its rate limits (none in the bench's floor server: no rate-limit headers either). */
+    admission: Admission;
     graphiql: boolean;
-    /** Absent only in the bench's floor server: no limits, no rate-limit headers. */
-    rateLimits?: RateLimits;
   },
   done: () => void,
 ): void {
-  const { credentials, rateLimits } = options;
+  const { admission } = options;
   /** Each request's rate limits, kept for its response headers. */
   const limits = new WeakMap<FastifyRequest, RequestBudget>();
   const limitsOf = (request: FastifyRequest, caller: Caller): RequestBudget | undefined => {
     let limit = limits.get(request);
-    if (!limit && rateLimits) {
-      limit = rateLimits.forRequest(caller, request.ip);
+    if (!limit && admission.limits) {
+      limit = admission.limits(caller, request.ip);
       limits.set(request, limit);
     }
     return limit;
@@ -43,7 +43,7 @@ export function graphqlRoutes(
       } catch (error) {
         throw error instanceof RateLimitedError ? rateLimitedRequest(error) : error;
       }
-      return createRequestContext(request.id, caller, credentials.tokens, limit ?? UNLIMITED);
+      return createRequestContext(request.id, caller, admission.tokens, limit ?? UNLIMITED);
     },
   });
   // Every response says where its caller's budget stands (an anonymous caller's: its address's).
@@ -64,7 +64,7 @@ export function graphqlRoutes(
    */
   const authenticated = async (request: FastifyRequest) => {
     try {
-      return await callerOf(request.headers.authorization, credentials);
+      return await admission.callerOf(request.headers.authorization);
     } catch (error) {
       if (!(error instanceof RejectedCredentialsError)) {
         const { message, extensions } = flushError(error, request.log);

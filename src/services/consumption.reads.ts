@@ -1,7 +1,7 @@
+import { ownedThroughNode, requireScope } from '../auth/access';
+import type { ActingContext } from '../auth/actor';
+import { prepared, read, uuidArray } from '../db/sql';
 import { groupBy } from '../shared/group-by';
-import { ownedThroughNode, requireScope } from './access';
-import type { ActingContext } from './actor';
-import { prepared, read, uuidArray } from './sql';
 import * as valid from './validation';
 
 export type Granularity = 'DAY' | 'MONTH' | 'YEAR';

@@ -1,10 +1,10 @@
+import { ownedThroughNode, requireScope } from '../auth/access';
+import type { ActingContext } from '../auth/actor';
+import { cursorParts, decodeCursor, encodeCursor, pageSize, toConnection, type Connection } from '../db/pagination';
+import { instant, prepared, read, recordsByIds, uuidArray, type RecordSource, type Row } from '../db/sql';
 import type { EventRecord } from '../entities';
+import { InvalidInputError } from '../shared/errors';
 import { groupBy } from '../shared/group-by';
-import { ownedThroughNode, requireScope } from './access';
-import type { ActingContext } from './actor';
-import { InvalidInputError } from './errors';
-import { cursorParts, decodeCursor, encodeCursor, pageSize, toConnection, type Connection } from './pagination';
-import { instant, prepared, read, recordsByIds, uuidArray, type RecordSource, type Row } from './sql';
 import * as valid from './validation';
 
 /** Time window and page of an `events` list; loaders batch every node that shares them. */
@@ -41,14 +41,12 @@ function toEventRecord(row: Row): EventRecord {
   };
 }
 
+/** The events the caller may see: their own nodes' (every one for an ADMIN). */
+const VISIBLE = ownedThroughNode('node_id');
+const SCOPE = 'events:read';
+
 /** Where event records come from. */
-const EVENTS: RecordSource<EventRecord> = {
-  table: 'events',
-  columns: COLUMNS,
-  toRecord: toEventRecord,
-  visible: ownedThroughNode('node_id'),
-  scope: 'events:read',
-};
+const EVENTS: RecordSource<EventRecord> = { table: 'events', columns: COLUMNS, toRecord: toEventRecord, condition: VISIBLE.sql };
 
 /** The parents of a child list of nodes (`parent.id`) that the caller may see; the others get nothing. */
 const PARENT_VISIBLE = ownedThroughNode('parent.id');
@@ -81,17 +79,18 @@ export function eventWindowArgs(filter: Pick<EventFilter, 'first' | 'after' | 'f
 }
 
 /** Events by id (null where none), in one statement: the `eventById` loader's batch. */
-export function eventRecordsByIds(ctx: ActingContext, ids: readonly string[]): Promise<Array<EventRecord | null>> {
-  return recordsByIds(ctx, EVENTS, ids);
+export async function eventRecordsByIds(ctx: ActingContext, ids: readonly string[]): Promise<Array<EventRecord | null>> {
+  requireScope(ctx, SCOPE);
+  return recordsByIds(ctx, EVENTS, ids, VISIBLE.params(ctx.caller));
 }
 
 /** A page of the events the caller may see, newest first, optionally of one node and within [from, to). */
 export async function listEvents(ctx: ActingContext, filter: EventFilter): Promise<Connection<EventRecord>> {
-  requireScope(ctx, 'events:read');
+  requireScope(ctx, SCOPE);
   const args = eventWindowArgs(filter);
   const nodeId = filter.nodeId === null || filter.nodeId === undefined ? null : valid.id('nodeId', filter.nodeId);
-  const where = `(?::uuid is null or node_id = ?::uuid) and ${WINDOW} and ${EVENTS.visible.sql}`;
-  const whereParams = [nodeId, nodeId, ...windowParams(args), ...EVENTS.visible.params(ctx.caller)];
+  const where = `(?::uuid is null or node_id = ?::uuid) and ${WINDOW} and ${VISIBLE.sql}`;
+  const whereParams = [nodeId, nodeId, ...windowParams(args), ...VISIBLE.params(ctx.caller)];
   const rows = await read(ctx,
     `select ${COLUMNS} from events where ${where} and ${AFTER} order by occurred_at desc, id desc limit ?`,
     [...whereParams, ...afterParams(args), args.first + 1],
@@ -108,7 +107,7 @@ export async function eventPagesByNode(
   nodeIds: readonly string[],
   args: EventWindowArgs,
 ): Promise<Map<string, EventRecord[]>> {
-  requireScope(ctx, 'events:read');
+  requireScope(ctx, SCOPE);
   const rows = await read(ctx,
     `select e.* from unnest(?::uuid[]) as parent(id)
      cross join lateral (
@@ -135,7 +134,7 @@ const NEWEST = prepared(
 
 /** The newest `count` events of each node, newest first: one statement for all nodes. */
 export async function newestEventsByNode(ctx: ActingContext, nodeIds: readonly string[], count: number): Promise<Map<string, EventRecord[]>> {
-  requireScope(ctx, 'events:read');
+  requireScope(ctx, SCOPE);
   const rows = await read(ctx, NEWEST, [uuidArray(nodeIds), count, ...PARENT_VISIBLE.params(ctx.caller)]);
   return groupBy(rows.map(toEventRecord), (event) => event.node.id);
 }
@@ -146,10 +145,10 @@ export async function eventCountsByNode(
   nodeIds: readonly string[],
   window: Pick<EventWindowArgs, 'from' | 'to'>,
 ): Promise<Map<string, number>> {
-  requireScope(ctx, 'events:read');
+  requireScope(ctx, SCOPE);
   const rows = await read<{ node_id: string; count: string }>(ctx,
-    `select node_id, count(*) as count from events where node_id = any(?::uuid[]) and ${WINDOW} and ${EVENTS.visible.sql} group by node_id`,
-    [uuidArray(nodeIds), ...windowParams(window), ...EVENTS.visible.params(ctx.caller)],
+    `select node_id, count(*) as count from events where node_id = any(?::uuid[]) and ${WINDOW} and ${VISIBLE.sql} group by node_id`,
+    [uuidArray(nodeIds), ...windowParams(window), ...VISIBLE.params(ctx.caller)],
   );
   return new Map(rows.map((row) => [row.node_id, Number(row.count)]));
 }

@@ -1,10 +1,10 @@
+import { requireScope } from '../auth/access';
+import { actorOf, mayChangeOwnedBy, type ActingContext } from '../auth/actor';
+import { findByIds } from '../db/lookup';
+import { persistEvents } from '../db/pending-events';
 import { Node, type EventRecord } from '../entities';
 import { newId } from '../entities/ids';
-import { requireScope } from './access';
-import { actorOf, mayChangeOwnedBy, type ActingContext } from './actor';
-import { ForbiddenError, InvalidInputError, NotFoundError } from './errors';
-import { findByIds } from './lookup';
-import { persistEvents } from './pending-events';
+import { ForbiddenError, InvalidInputError, NotFoundError } from '../shared/errors';
 import * as valid from './validation';
 
 export interface RecordEventData {

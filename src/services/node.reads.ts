@@ -1,9 +1,9 @@
+import { ownedBy, requireScope } from '../auth/access';
+import type { ActingContext } from '../auth/actor';
+import { containsPattern, cursorParts, decodeCursor, idCursor, pageSize, toConnection, type Connection } from '../db/pagination';
+import { instant, prepared, read, uuidArray, type Row } from '../db/sql';
 import type { NodeRecord, UserRecord } from '../entities';
 import { groupBy } from '../shared/group-by';
-import { ownedBy, requireScope } from './access';
-import type { ActingContext } from './actor';
-import { containsPattern, cursorParts, decodeCursor, idCursor, pageSize, toConnection, type Connection } from './pagination';
-import { instant, prepared, read, uuidArray, type Row } from './sql';
 import { joinedUserColumns } from './user.reads';
 import * as valid from './validation';
 

@@ -1,9 +1,9 @@
+import { requireSelfOrAdmin, type ActingContext } from '../auth/actor';
+import { findByIds } from '../db/lookup';
+import { expectVersion, touch } from '../db/versioning';
 import { Node, User } from '../entities';
-import { requireSelfOrAdmin, type ActingContext } from './actor';
-import { InvalidInputError, NotFoundError } from './errors';
-import { findByIds } from './lookup';
+import { InvalidInputError, NotFoundError } from '../shared/errors';
 import * as valid from './validation';
-import { expectVersion, touch } from './versioning';
 
 export interface CreateNodeData {
   name: string;

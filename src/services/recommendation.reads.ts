@@ -1,8 +1,8 @@
+import { activeOrAdmin, requireScope } from '../auth/access';
+import type { ActingContext } from '../auth/actor';
+import { idCursor, pageById, type Connection } from '../db/pagination';
+import { instant, read, recordsByIds, type RecordSource, type Row } from '../db/sql';
 import { Recommendation, type RecommendationRecord } from '../entities';
-import { activeOrAdmin, requireScope } from './access';
-import type { ActingContext } from './actor';
-import { idCursor, pageById, type Connection } from './pagination';
-import { instant, read, recordsByIds, type RecordSource, type Row } from './sql';
 import * as valid from './validation';
 
 export interface RecommendationFilter {
@@ -35,29 +35,34 @@ function toRecommendationRecord(row: Row): RecommendationRecord {
   };
 }
 
+/** The tips the caller may see: the active ones (every one for an ADMIN). */
+const VISIBLE = activeOrAdmin('active');
+const SCOPE = 'recommendations:read';
+
 /** Where recommendation records come from. */
 const RECOMMENDATIONS: RecordSource<RecommendationRecord> = {
   table: 'recommendations',
   columns: COLUMNS,
   toRecord: toRecommendationRecord,
-  visible: activeOrAdmin('active'),
-  scope: 'recommendations:read',
+  condition: VISIBLE.sql,
 };
 
 /** Tips by id (null where none), in one statement: the `recommendationById` loader's batch. */
-export function recommendationRecordsByIds(ctx: ActingContext, ids: readonly string[]): Promise<Array<RecommendationRecord | null>> {
-  return recordsByIds(ctx, RECOMMENDATIONS, ids);
+export async function recommendationRecordsByIds(ctx: ActingContext, ids: readonly string[]): Promise<Array<RecommendationRecord | null>> {
+  requireScope(ctx, SCOPE);
+  return recordsByIds(ctx, RECOMMENDATIONS, ids, VISIBLE.params(ctx.caller));
 }
 
 /** A page of tips, oldest first: the active ones, and for an ADMIN every one. */
-export function listRecommendations(ctx: ActingContext, filter: RecommendationFilter): Promise<Connection<RecommendationRecord>> {
+export async function listRecommendations(ctx: ActingContext, filter: RecommendationFilter): Promise<Connection<RecommendationRecord>> {
+  requireScope(ctx, SCOPE);
   const where = filter.active === null || filter.active === undefined ? {} : { active: filter.active };
-  return pageById(ctx, Recommendation, RECOMMENDATION_CURSOR, where, filter, RECOMMENDATIONS);
+  return pageById(ctx, Recommendation, RECOMMENDATION_CURSOR, where, filter, RECOMMENDATIONS, VISIBLE.params(ctx.caller));
 }
 
 /** Up to `count` different active tips in random order. */
 export async function randomRecommendations(ctx: ActingContext, count: number | null | undefined): Promise<RecommendationRecord[]> {
-  requireScope(ctx, 'recommendations:read');
+  requireScope(ctx, SCOPE);
   const limit = valid.intInRange('count', count ?? 3, 1, MAX_RANDOM_RECOMMENDATIONS);
   const rows = await read(ctx, `select ${COLUMNS} from recommendations where active order by random() limit ?`, [limit]);
   return rows.map(toRecommendationRecord);

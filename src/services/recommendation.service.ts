@@ -1,11 +1,11 @@
+import { requireAdmin, type ActingContext } from '../auth/actor';
+import type { ForkContext } from '../db/fork-context';
+import { findByIds } from '../db/lookup';
+import { escapeLike } from '../db/pagination';
+import { expectVersion, touch } from '../db/versioning';
 import { Recommendation } from '../entities';
-import { requireAdmin, type ActingContext } from './actor';
-import type { ServiceContext } from './context';
-import { ConflictError, NotFoundError } from './errors';
-import { findByIds } from './lookup';
-import { escapeLike } from './pagination';
+import { ConflictError, NotFoundError } from '../shared/errors';
 import * as valid from './validation';
-import { expectVersion, touch } from './versioning';
 
 export interface CreateRecommendationData {
   title: string;
@@ -66,7 +66,7 @@ export async function setRecommendationActive(ctx: ActingContext, id: string, ac
   return tip;
 }
 
-async function getRecommendation(ctx: ServiceContext, id: string): Promise<Recommendation> {
+async function getRecommendation(ctx: ForkContext, id: string): Promise<Recommendation> {
   const [tip] = await findByIds(ctx.em, Recommendation, [valid.id('id', id)]);
   if (!tip) throw new NotFoundError('Recommendation', id);
   return tip;

@@ -1,8 +1,8 @@
+import { ownedBy } from '../auth/access';
+import type { ActingContext } from '../auth/actor';
+import { containsPattern, idCursor, pageById, type Connection } from '../db/pagination';
+import { instant, recordsByIds, type RecordSource, type Row } from '../db/sql';
 import { User, type UserRecord } from '../entities';
-import { ownedBy } from './access';
-import type { ActingContext } from './actor';
-import { containsPattern, idCursor, pageById, type Connection } from './pagination';
-import { instant, recordsByIds, type RecordSource, type Row } from './sql';
 import * as valid from './validation';
 
 export interface UserFilter {
@@ -56,19 +56,15 @@ export function joinedUserColumns(alias: string): { columns: string; toRecord: (
   };
 }
 
+/** A user is their own: others see them only as an ADMIN (an API key sees its owner; no scope is needed). */
+const VISIBLE = ownedBy('id');
+
 /** Where user records come from. */
-const USERS: RecordSource<UserRecord> = {
-  table: 'users',
-  columns: COLUMN_NAMES.join(', '),
-  toRecord: userReader(''),
-  // A user is their own: others see them only as an ADMIN (an API key sees its owner).
-  visible: ownedBy('id'),
-  scope: null,
-};
+const USERS: RecordSource<UserRecord> = { table: 'users', columns: COLUMN_NAMES.join(', '), toRecord: userReader(''), condition: VISIBLE.sql };
 
 /** Users by id (null where none), in one statement: the `userById` loader's batch. */
 export function userRecordsByIds(ctx: ActingContext, ids: readonly string[]): Promise<Array<UserRecord | null>> {
-  return recordsByIds(ctx, USERS, ids);
+  return recordsByIds(ctx, USERS, ids, VISIBLE.params(ctx.caller));
 }
 
 /** A page of the users the caller may see (themselves; everyone for an ADMIN), oldest first. */
@@ -79,5 +75,5 @@ export function listUsers(ctx: ActingContext, filter: UserFilter): Promise<Conne
     const pattern = containsPattern(valid.text('search', filter.search, { max: 100 }));
     where.$or = ['username', 'email', 'firstName', 'lastName'].map((field) => ({ [field]: { $ilike: pattern } }));
   }
-  return pageById(ctx, User, USER_CURSOR, where, filter, USERS);
+  return pageById(ctx, User, USER_CURSOR, where, filter, USERS, VISIBLE.params(ctx.caller));
 }

@@ -1,11 +1,11 @@
+import { requireAdmin, requireSelfOrAdmin, type ActingContext } from '../auth/actor';
+import type { ForkContext } from '../db/fork-context';
+import { findByIds } from '../db/lookup';
+import { expectVersion, touch } from '../db/versioning';
 import { User } from '../entities';
+import { NotFoundError } from '../shared/errors';
 import { hashPassword } from '../shared/password';
-import { requireAdmin, requireSelfOrAdmin, type ActingContext } from './actor';
-import type { ServiceContext } from './context';
-import { NotFoundError } from './errors';
-import { findByIds } from './lookup';
 import * as valid from './validation';
-import { expectVersion, touch } from './versioning';
 
 export interface CreateUserData {
   username: string;
@@ -78,7 +78,7 @@ export async function setUserActive(ctx: ActingContext, id: string, active: bool
   return user;
 }
 
-async function getUserForUpdate(ctx: ServiceContext, id: string, expectedVersion: number | null | undefined): Promise<User> {
+async function getUserForUpdate(ctx: ForkContext, id: string, expectedVersion: number | null | undefined): Promise<User> {
   const [user] = await findByIds(ctx.em, User, [valid.id('id', id)]);
   if (!user) throw new NotFoundError('User', id);
   expectVersion('User', user, expectedVersion);

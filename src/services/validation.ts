@@ -1,4 +1,4 @@
-import { InvalidInputError } from './errors';
+import { InvalidInputError } from '../shared/errors';
 
 /** Field-level rules shared by the services. Each returns the normalised value or throws {@link InvalidInputError}. */
 

@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import type { Knex } from '@mikro-orm/postgresql';
-import { newId } from '../../entities/ids';
+import { randomBytes } from 'node:crypto';
 import type { EventRecord } from '../../entities';
-import { insertEventRows } from '../../shared/event-rows';
+import { newId } from '../../entities/ids';
 import { hashPassword } from '../../shared/password';
+import { insertEventRows } from '../event-rows';
 import type { Orm } from '../orm';
 import { DEMO_RECOMMENDATIONS, DEMO_USERS } from './demo-data';
 

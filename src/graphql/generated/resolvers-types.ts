@@ -1,7 +1,7 @@
 /* eslint-disable */
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { UserRecord, NodeRecord, EventRecord, RecommendationRecord, ApiKeyRecord } from '../../entities';
-import type { Connection } from '../../services/pagination';
+import type { Connection } from '../../db/pagination';
 import type { GraphQLContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;

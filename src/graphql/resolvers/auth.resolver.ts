@@ -1,5 +1,6 @@
+import { signedInUser, signedInUserId } from '../../auth/actor';
+import { login } from '../../auth/sign-in';
 import { createApiKey, listApiKeys, revokeApiKey } from '../../services/api-key.service';
-import { login, signedInUser, signedInUserId } from '../../services/auth.service';
 import type { Resolvers } from '../generated/resolvers-types';
 import { required } from './required';
 

@@ -1,6 +1,6 @@
+import { endCursor, type Connection } from '../../db/pagination';
 import { eventCursor } from '../../services/event.reads';
 import { nodeCursor } from '../../services/node.reads';
-import { endCursor, type Connection } from '../../services/pagination';
 import { recommendationCursor } from '../../services/recommendation.reads';
 import { userCursor } from '../../services/user.reads';
 import type { Resolvers } from '../generated/resolvers-types';

@@ -1,8 +1,8 @@
+import { toConnection } from '../../db/pagination';
 import { consumptionPeriods } from '../../services/consumption.reads';
 import { eventCursor, eventWindowArgs } from '../../services/event.reads';
 import { listNodes } from '../../services/node.reads';
 import { createNode, deleteNode, updateNode } from '../../services/node.service';
-import { toConnection } from '../../services/pagination';
 import * as valid from '../../services/validation';
 import type { Resolvers } from '../generated/resolvers-types';
 import { primedNodePage } from '../loaders';

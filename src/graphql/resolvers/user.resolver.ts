@@ -1,5 +1,5 @@
+import { toConnection } from '../../db/pagination';
 import { nodeCursor, ownerNodesArgs } from '../../services/node.reads';
-import { toConnection } from '../../services/pagination';
 import { listUsers } from '../../services/user.reads';
 import { createUser, setUserActive, updateUser } from '../../services/user.service';
 import * as valid from '../../services/validation';

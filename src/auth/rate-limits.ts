@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { callerName, type Caller } from '../auth/caller';
-import { RateLimitedError } from './errors';
-import { read } from './sql';
+import { read } from '../db/sql';
+import { RateLimitedError } from '../shared/errors';
+import { callerName, type Caller } from './caller';
 
 /** At most `limit` points per fixed window of `windowSeconds` (windows start at multiples of it since the epoch). */
 export interface Budget {

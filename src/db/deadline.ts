@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { OperationTimeoutError } from './errors';
+import { OperationTimeoutError } from '../shared/errors';
 
 /** When each operation's time is up, by its fork (a fork is one operation's). */
 const deadlines = new WeakMap<EntityManager, { at: number; limitMs: number }>();

@@ -1,13 +1,12 @@
-import type { Caller } from '../auth/caller';
+import type { ForkContext } from '../db/fork-context';
+import { prepared, read } from '../db/sql';
 import type { ApiKeyScope, Role } from '../entities';
-import type { ServiceContext } from './context';
-import { signedInUser, signedInUserId } from './auth.service';
+import { ForbiddenError, UnauthenticatedError } from '../shared/errors';
 import { refuseApiKeys } from './access';
-import { ForbiddenError } from './errors';
-import { prepared, read } from './sql';
+import type { Caller } from './caller';
 
 /** What a service call needs to decide what the caller may do: the operation's fork and its caller. */
-export interface ActingContext extends ServiceContext {
+export interface ActingContext extends ForkContext {
   readonly caller: Caller;
 }
 
@@ -67,4 +66,16 @@ export async function requireSelfOrAdmin(ctx: ActingContext, userId: string, ref
   const actor = await actorOf(ctx);
   if (!mayChangeOwnedBy(actor, userId)) throw new ForbiddenError(refusal);
   return actor;
+}
+
+/** The id of the user a request acts for (a key's owner, for an API key); UNAUTHENTICATED for an anonymous caller. */
+export function signedInUserId(caller: Caller): string {
+  if (caller.kind === 'anonymous') throw new UnauthenticatedError('Sign in first: send `Authorization: Bearer <token>` (see `login`)');
+  return caller.userId;
+}
+
+/** The user a token names, as long as they may still sign in: a deactivated user's tokens stop working. */
+export function signedInUser<U extends { readonly active: boolean }>(user: U | null): U {
+  if (!user?.active) throw new UnauthenticatedError('This account is deactivated or gone; sign in again');
+  return user;
 }

@@ -1,7 +1,7 @@
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import type { EventRecord } from '../entities';
-import { countStatement } from '../db/statement-tally';
-import { insertEventRows } from '../shared/event-rows';
+import { insertEventRows } from './event-rows';
+import { countStatement } from './statement-tally';
 
 /**
  * Readings recorded in a unit of work, waiting for its flush. Ingestion records up to 10,000 at a

@@ -1,8 +1,7 @@
 import { raw, type EntityClass, type FilterQuery } from '@mikro-orm/core';
-import { requireScope } from './access';
-import type { ActingContext } from './actor';
+import { InvalidInputError } from '../shared/errors';
 import { checkDeadline } from './deadline';
-import { InvalidInputError } from './errors';
+import type { ForkContext } from './fork-context';
 import type { RecordSource } from './sql';
 
 /**
@@ -109,34 +108,34 @@ export function containsPattern(text: string): string {
 }
 
 /**
- * A page of `entity` rows matching `where` that the caller may see, oldest first, read as `source`'s
- * records (plain rows, not entities): ids are UUIDv7, so they sort by creation and serve as the keyset.
- * `totalCount` counts every match the caller may see.
+ * A page of `entity` rows matching `where` and `source`'s condition (with `conditionValues`), oldest
+ * first, read as `source`'s records (plain rows, not entities): ids are UUIDv7, so they sort by
+ * creation and serve as the keyset. `totalCount` counts every row that both match.
  */
 export async function pageById<T extends object, R extends { readonly id: string }>(
-  ctx: ActingContext,
+  ctx: ForkContext,
   entity: EntityClass<T>,
   kind: string,
   where: FilterQuery<T>,
   args: { first?: number | null; after?: string | null },
   source: RecordSource<R>,
+  conditionValues: readonly unknown[],
 ): Promise<Connection<R>> {
-  if (source.scope) requireScope(ctx, source.scope);
   const first = pageSize(args.first);
   const after = decodeCursor(kind, args.after, [cursorParts.id])?.[0];
   const page = after ? ({ $and: [where, { id: { $gt: after } }] } as FilterQuery<T>) : where;
-  const visible = [source.visible.sql, source.visible.params(ctx.caller)] as const;
+  const values = [...conditionValues];
   checkDeadline(ctx.em);
   const rows = await ctx.em
     .createQueryBuilder(entity)
     .select(raw(source.columns))
     .where(page)
-    .andWhere(...visible)
+    .andWhere(source.condition, values)
     .orderBy({ id: 'asc' })
     .limit(first + 1)
     .execute<Array<Record<string, unknown>>>('all', false);
   return toConnection(rows.map((row) => source.toRecord(row)), first, (row) => idCursor(kind, row), () => {
     checkDeadline(ctx.em);
-    return ctx.em.createQueryBuilder(entity).where(where).andWhere(...visible).getCount();
+    return ctx.em.createQueryBuilder(entity).where(where).andWhere(source.condition, values).getCount();
   });
 }

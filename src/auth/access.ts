@@ -1,7 +1,6 @@
-import type { Caller } from '../auth/caller';
 import type { ApiKeyScope } from '../entities';
-import type { ActingContext } from './actor';
-import { ForbiddenError } from './errors';
+import { ForbiddenError } from '../shared/errors';
+import type { Caller } from './caller';
 
 /**
  * What a read may show its caller, written into the read's own SQL: a condition on the rows, and its
@@ -62,12 +61,18 @@ export function activeOrAdmin(activeColumn: string): Visibility {
  * FORBIDDEN for an API key without `scope`; a signed-in user or an anonymous caller is limited by
  * what they may see and do, not by scopes.
  */
-export function requireScope(ctx: Pick<ActingContext, 'caller'>, scope: ApiKeyScope): void {
+export function requireScope(ctx: { readonly caller: Caller }, scope: ApiKeyScope): void {
   const { caller } = ctx;
   if (caller.kind === 'apiKey' && !caller.scopes.includes(scope)) throw new ForbiddenError(`This API key lacks the scope ${scope}`);
 }
 
 /** FORBIDDEN for any API key: for what no scope names (administration, node changes, API keys). */
-export function refuseApiKeys(ctx: Pick<ActingContext, 'caller'>): void {
+export function refuseApiKeys(ctx: { readonly caller: Caller }): void {
   if (ctx.caller.kind === 'apiKey') throw new ForbiddenError('An API key cannot do this; sign in as its owner');
 }
+
+/** Root fields anyone may use without credentials; every other one needs a signed-in caller or an API key. */
+export const PUBLIC_FIELDS: Readonly<Record<'Query' | 'Mutation', readonly string[]>> = {
+  Query: ['recommendations', 'randomRecommendations'],
+  Mutation: ['login'],
+};

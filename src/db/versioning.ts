@@ -1,7 +1,7 @@
 import { ChangeSetType, OptimisticLockError, wrap, type EventSubscriber, type FlushEventArgs } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { ConflictError } from '../shared/errors';
 import { groupBy } from '../shared/group-by';
-import { ConflictError } from './errors';
 import { read, uuidArray } from './sql';
 
 /** An entity that users edit: a version for optimistic locking and an update time. */
@@ -80,15 +80,15 @@ export async function lockTouched(em: EntityManager): Promise<void> {
   }
 }
 
-/**
- * Refuses a flush that would update a versioned row without {@link touch} and {@link lockTouched}
- * in this unit of work: no write that skips the version, or the check that nobody changed the row
- * since the operation read it. (Registered with the ORM, so it guards every flush.)
- */
 /** Change sets that update a row (MikroORM runs some updates early, e.g. one that nulls a unique value). */
 const UPDATES = new Set([ChangeSetType.UPDATE, ChangeSetType.UPDATE_EARLY]);
 
-export class VersionGuard implements EventSubscriber {
+/**
+ * Refuses a flush that would update a versioned row without {@link touch} and {@link lockTouched}
+ * in this unit of work: no write that skips the version, or the check that nobody changed the row
+ * since the operation read it.
+ */
+const VERSION_GUARD: EventSubscriber = {
   onFlush({ uow }: FlushEventArgs): void {
     for (const changeSet of uow.getChangeSets()) {
       const entity = changeSet.entity as Partial<Versioned>;
@@ -96,7 +96,15 @@ export class VersionGuard implements EventSubscriber {
         throw OptimisticLockError.lockFailed(changeSet.entity);
       }
     }
-  }
+  },
+};
+
+/**
+ * Guards every flush of `em` and of its forks with the version check above: whoever flushes units of
+ * work registers it (the unit-of-work plugin). Registering it again changes nothing.
+ */
+export function guardVersions(em: EntityManager): void {
+  em.getEventManager().registerSubscriber(VERSION_GUARD);
 }
 
 function idOf(entity: Versioned): string {

@@ -1,10 +1,7 @@
 import type { Knex } from '@mikro-orm/postgresql';
-import type { ApiKeyScope } from '../entities';
-import { requireScope, type Visibility } from './access';
-import type { ActingContext } from './actor';
-import type { ServiceContext } from './context';
-import { countStatement } from '../db/statement-tally';
 import { checkDeadline } from './deadline';
+import type { ForkContext } from './fork-context';
+import { countStatement } from './statement-tally';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -83,7 +80,7 @@ function clientOf(knex: Knex | Knex.Transaction): KnexClient {
  * the logs and the tests see it. A failure is the ORM's exception for it (timeout, connection lost, …),
  * as on every other path.
  */
-export async function read<R = Row>(ctx: ServiceContext, statement: string | Prepared, values: readonly unknown[]): Promise<R[]> {
+export async function read<R = Row>(ctx: ForkContext, statement: string | Prepared, values: readonly unknown[]): Promise<R[]> {
   const { em } = ctx;
   checkDeadline(em);
   const knex = em.getKnex();
@@ -123,16 +120,15 @@ export function instant(value: unknown): Date {
 }
 
 /**
- * How one kind of record is read: its table, the columns a record needs, how a row becomes one, which
- * rows a caller may see, and the API-key scope its reads need (null: none, as for users, whom a key
- * sees only as its owner).
+ * How one kind of record is read: its table, the columns a record needs, how a row becomes one, and
+ * the condition every read of it adds (which rows its reader may have).
  */
 export interface RecordSource<R> {
   readonly table: string;
   readonly columns: string;
   toRecord(row: Row): R;
-  readonly visible: Visibility;
-  readonly scope: ApiKeyScope | null;
+  /** A boolean SQL expression with `?` placeholders, whose values each read gives. */
+  readonly condition: string;
 }
 
 /** Each source's statement of records by id, prepared once per connection. */
@@ -143,7 +139,7 @@ function byIdsStatement(source: RecordSource<unknown>): Prepared {
   if (!statement) {
     statement = prepared(
       `${source.table}-by-id`,
-      `select ${source.columns} from ${source.table} where id = any(?::uuid[]) and ${source.visible.sql}`,
+      `select ${source.columns} from ${source.table} where id = any(?::uuid[]) and ${source.condition}`,
     );
     byIdsStatements.set(source, statement);
   }
@@ -151,16 +147,16 @@ function byIdsStatement(source: RecordSource<unknown>): Prepared {
 }
 
 /**
- * Records by id in the order of `ids`, null where none has that id or the caller may not see it, in one
- * statement: a `…ById` loader's batch.
+ * Records by id in the order of `ids`, null where none has that id or the source's condition (with
+ * `conditionValues`) leaves it out, in one statement: a `…ById` loader's batch.
  */
 export async function recordsByIds<R extends { readonly id: string }>(
-  ctx: ActingContext,
+  ctx: ForkContext,
   source: RecordSource<R>,
   ids: readonly string[],
+  conditionValues: readonly unknown[],
 ): Promise<Array<R | null>> {
-  if (source.scope) requireScope(ctx, source.scope);
-  const rows = await read(ctx, byIdsStatement(source), [uuidArray(ids), ...source.visible.params(ctx.caller)]);
+  const rows = await read(ctx, byIdsStatement(source), [uuidArray(ids), ...conditionValues]);
   const byId = new Map(rows.map((row) => [row.id as string, source.toRecord(row)]));
   return ids.map((id) => byId.get(id) ?? null);
 }

@@ -1,10 +1,9 @@
-import type { Caller } from '../auth/caller';
-import type { Tokens } from '../auth/tokens';
+import type { ForkContext } from '../db/fork-context';
 import { User } from '../entities';
+import { InvalidInputError, UnauthenticatedError } from '../shared/errors';
 import { verifyPassword } from '../shared/password';
-import type { ServiceContext } from './context';
-import { InvalidInputError, UnauthenticatedError } from './errors';
 import type { LoginThrottle } from './rate-limits';
+import type { Tokens } from './tokens';
 
 export interface LoginInput {
   username: string;
@@ -29,7 +28,7 @@ const NOBODY = '$argon2id$v=19$m=19456,t=2,p=1$YkAjSBZ0y/Bo2nLmnELNYQ$py0/Y+wXwL
  * and failures per username (`throttle`), before any password is checked: RATE_LIMITED beyond them.
  */
 export async function login(
-  ctx: ServiceContext,
+  ctx: ForkContext,
   tokens: Tokens,
   throttle: LoginThrottle,
   input: LoginInput,
@@ -46,22 +45,4 @@ export async function login(
   if (!user || !matches || !user.active) throw new UnauthenticatedError('Wrong username or password');
   await throttle.succeeded(input.username);
   return { ...(await tokens.issue(user.id)), user };
-}
-
-/** Root fields anyone may use without credentials; every other one needs a signed-in caller or an API key. */
-export const PUBLIC_FIELDS: Readonly<Record<'Query' | 'Mutation', readonly string[]>> = {
-  Query: ['recommendations', 'randomRecommendations'],
-  Mutation: ['login'],
-};
-
-/** The id of the user a request acts for (a key's owner, for an API key); UNAUTHENTICATED for an anonymous caller. */
-export function signedInUserId(caller: Caller): string {
-  if (caller.kind === 'anonymous') throw new UnauthenticatedError('Sign in first: send `Authorization: Bearer <token>` (see `login`)');
-  return caller.userId;
-}
-
-/** The user a token names, as long as they may still sign in: a deactivated user's tokens stop working. */
-export function signedInUser<U extends { readonly active: boolean }>(user: U | null): U {
-  if (!user?.active) throw new UnauthenticatedError('This account is deactivated or gone; sign in again');
-  return user;
 }

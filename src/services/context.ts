@@ -1,9 +1,0 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
-
-/**
- * What every service call gets first: the operation's own fork (its unit of work). Services read,
- * `persist` and `remove` through it; only the unit-of-work plugin flushes or clears it.
- */
-export interface ServiceContext {
-  readonly em: EntityManager;
-}
