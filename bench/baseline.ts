@@ -5,9 +5,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { BadRequest, baselineAnswers } from './baseline-answers';
 import { requiredEnv } from './cli';
-import { DASHBOARD_QUERY, NODE_QUERY } from './documents';
+import { DASHBOARD_QUERY, DEVICE_QUERY } from './documents';
 
-const { nodeById, dashboard, stats, close } = baselineAnswers(requiredEnv('DATABASE_URL'), 'aquamind-baseline');
+const { deviceById, dashboard, stats, close } = baselineAnswers(requiredEnv('DATABASE_URL'), 'aquamind-baseline');
 
 async function answerGraphQL(request: IncomingMessage): Promise<{ status: number; body: unknown }> {
   const chunks: Buffer[] = [];
@@ -16,7 +16,7 @@ async function answerGraphQL(request: IncomingMessage): Promise<{ status: number
     query?: unknown;
     variables?: Record<string, unknown>;
   };
-  if (document === NODE_QUERY) return { status: 200, body: { data: await nodeById(variables?.id) } };
+  if (document === DEVICE_QUERY) return { status: 200, body: { data: await deviceById(variables?.id) } };
   if (document === DASHBOARD_QUERY) return { status: 200, body: { data: await dashboard(variables?.first) } };
   throw new BadRequest('the baseline answers only the benchmark documents S1 and S2');
 }

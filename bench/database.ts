@@ -11,8 +11,8 @@ import { fmt, log, type Teardown } from './cli';
 
 /** The size of the seeded dataset. */
 export interface Dataset {
-  readonly nodes: number;
-  readonly eventsPerNode: number;
+  readonly devices: number;
+  readonly eventsPerDevice: number;
 }
 
 /** Where the database lives, without credentials (for the report). */
@@ -76,18 +76,18 @@ export class BenchDatabase {
     let lastLine = 0;
     await seedScale(orm, {
       ...dataset,
-      onProgress: ({ nodes, events, totalNodes, totalEvents }) => {
+      onProgress: ({ devices, events, totalDevices, totalEvents }) => {
         // One line a second at most: a large dataset commits many batches.
-        if (performance.now() - lastLine < 1_000 && nodes < totalNodes) return;
+        if (performance.now() - lastLine < 1_000 && devices < totalDevices) return;
         lastLine = performance.now();
-        log(`seeding: ${fmt(nodes)}/${fmt(totalNodes)} nodes, ${fmt(events)}/${fmt(totalEvents)} events`);
+        log(`seeding: ${fmt(devices)}/${fmt(totalDevices)} devices, ${fmt(events)}/${fmt(totalEvents)} events`);
       },
     });
     const seconds = (performance.now() - started) / 1000;
     // Fresh statistics, so that the planner (and autovacuum) behave the same in every run.
     await this.pool.query('vacuum analyze');
     this.seededUntil = (await this.pool.query<{ max: string }>('select max(recorded_at)::text as max from events')).rows[0]!.max;
-    log(`seeded ${fmt(dataset.nodes)} nodes × ${fmt(dataset.eventsPerNode)} events in ${seconds.toFixed(1)} s`);
+    log(`seeded ${fmt(dataset.devices)} devices × ${fmt(dataset.eventsPerDevice)} events in ${seconds.toFixed(1)} s`);
     return seconds;
   }
 
@@ -102,9 +102,9 @@ export class BenchDatabase {
     return id;
   }
 
-  /** Every node's id. */
-  async nodeIds(): Promise<string[]> {
-    return (await this.pool.query<{ id: string }>('select id from nodes order by id')).rows.map((row) => row.id);
+  /** Every device's id. */
+  async deviceIds(): Promise<string[]> {
+    return (await this.pool.query<{ id: string }>('select id from devices order by id')).rows.map((row) => row.id);
   }
 
   /**

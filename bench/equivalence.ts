@@ -1,9 +1,9 @@
 import { fmt, log } from './cli';
-import { dashboardBody, DASHBOARD_PAGE, MIXED_DASHBOARD_PAGE, nodeBody } from './documents';
+import { dashboardBody, DASHBOARD_PAGE, MIXED_DASHBOARD_PAGE, deviceBody } from './documents';
 import { postJson } from './http';
 import { VARIANT, type ServerProcess } from './servers';
 
-/** An id no node has, to compare the `node: null` answers too. */
+/** An id no device has, to compare the `device: null` answers too. */
 const MISSING_ID = '00000000-0000-7000-8000-000000000000';
 
 /**
@@ -11,12 +11,12 @@ const MISSING_ID = '00000000-0000-7000-8000-000000000000';
  * server's JSON equals the baseline's: the same values and the same key order. A benchmark of servers that
  * answer differently would compare different work.
  */
-export async function checkSameAnswers(servers: readonly ServerProcess[], nodeIds: readonly string[]): Promise<void> {
+export async function checkSameAnswers(servers: readonly ServerProcess[], deviceIds: readonly string[]): Promise<void> {
   const baseline = servers.find((server) => server.name === VARIANT.baseline);
   if (!baseline) throw new Error('no baseline server to compare with');
   const requests = [
-    ...[nodeIds[0]!, nodeIds[Math.floor(nodeIds.length / 2)]!, nodeIds.at(-1)!, MISSING_ID].map((id) => ({ what: `S1 node(id: ${id})`, body: nodeBody(id) })),
-    ...[DASHBOARD_PAGE, MIXED_DASHBOARD_PAGE].map((first) => ({ what: `S2 nodes(first: ${first})`, body: dashboardBody(first) })),
+    ...[deviceIds[0]!, deviceIds[Math.floor(deviceIds.length / 2)]!, deviceIds.at(-1)!, MISSING_ID].map((id) => ({ what: `S1 device(id: ${id})`, body: deviceBody(id) })),
+    ...[DASHBOARD_PAGE, MIXED_DASHBOARD_PAGE].map((first) => ({ what: `S2 devices(first: ${first})`, body: dashboardBody(first) })),
   ];
   for (const { what, body } of requests) {
     const expected = await postJson(baseline.graphqlUrl, body);

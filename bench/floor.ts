@@ -17,7 +17,7 @@ import { drainOnClose } from '../src/http/shutdown';
 import { BODY_LIMIT_BYTES } from '../src/http/app';
 import { graphqlRoutes } from '../src/http/graphql.routes';
 import { createLogger } from '../src/logger';
-import { baselineAnswers, type BucketJson, type EventJson, type NodeJson, type NodeLookupJson } from './baseline-answers';
+import { baselineAnswers, type BucketJson, type EventJson, type DeviceJson, type DeviceLookupJson } from './baseline-answers';
 import { requiredEnv } from './cli';
 
 /** The largest page S2 may ask for; smaller pages are its first rows. */
@@ -25,45 +25,45 @@ const MAX_PAGE = 100;
 
 type Dated<T, K extends keyof T> = Omit<T, K> & { [P in K]: Date };
 
-/** An S2 node as the API's records give it to the executor: instants as Dates. */
-interface DashboardNode extends Omit<NodeJson, 'latestEvent' | 'events' | 'consumption'> {
+/** An S2 device as the API's records give it to the executor: instants as Dates. */
+interface DashboardDevice extends Omit<DeviceJson, 'latestEvent' | 'events' | 'consumption'> {
   latestEvent: Dated<EventJson, 'occurredAt'> | null;
-  events: { edges: Array<{ node: Dated<EventJson, 'occurredAt'> & { node: { id: string; name: string } } }> };
+  events: { edges: Array<{ node: Dated<EventJson, 'occurredAt'> & { device: { id: string; name: string } } }> };
   consumption: Array<Dated<BucketJson, 'start'>>;
 }
 
-function dated(node: NodeJson): DashboardNode {
+function dated(device: DeviceJson): DashboardDevice {
   const event = <E extends EventJson>(e: E) => ({ ...e, occurredAt: new Date(e.occurredAt) });
   return {
-    ...node,
-    latestEvent: node.latestEvent && event(node.latestEvent),
-    events: { edges: node.events.edges.map((edge) => ({ node: event(edge.node) })) },
-    consumption: node.consumption.map((bucket) => ({ ...bucket, start: new Date(bucket.start) })),
+    ...device,
+    latestEvent: device.latestEvent && event(device.latestEvent),
+    events: { edges: device.events.edges.map((edge) => ({ node: event(edge.node) })) },
+    consumption: device.consumption.map((bucket) => ({ ...bucket, start: new Date(bucket.start) })),
   };
 }
 
-/** Every node's S1 answer and the largest S2 page, as the baseline reads them. */
-async function loadAnswers(databaseUrl: string): Promise<{ nodes: Map<string, NodeLookupJson>; page: Array<{ node: DashboardNode }> }> {
+/** Every device's S1 answer and the largest S2 page, as the baseline reads them. */
+async function loadAnswers(databaseUrl: string): Promise<{ devices: Map<string, DeviceLookupJson>; page: Array<{ node: DashboardDevice }> }> {
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
-  const ids = (await client.query<{ id: string }>('select id from nodes')).rows.map((row) => row.id);
+  const ids = (await client.query<{ id: string }>('select id from devices')).rows.map((row) => row.id);
   await client.end();
   const answers = baselineAnswers(databaseUrl, 'aquamind-floor');
   try {
-    const nodes = new Map<string, NodeLookupJson>();
+    const devices = new Map<string, DeviceLookupJson>();
     for (const id of ids) {
-      const { node } = await answers.nodeById(id);
-      if (node) nodes.set(id, node);
+      const { device } = await answers.deviceById(id);
+      if (device) devices.set(id, device);
     }
-    const page = (await answers.dashboard(MAX_PAGE)).nodes.edges.map(({ node }) => ({ node: dated(node) }));
-    return { nodes, page };
+    const page = (await answers.dashboard(MAX_PAGE)).devices.edges.map(({ node: device }) => ({ node: dated(device) }));
+    return { devices, page };
   } finally {
     await answers.close();
   }
 }
 
 async function main(): Promise<void> {
-  const { nodes, page } = await loadAnswers(requiredEnv('DATABASE_URL'));
+  const { devices, page } = await loadAnswers(requiredEnv('DATABASE_URL'));
   const logger = createLogger({ logLevel: 'warn' });
   // Only the two root fields S1 and S2 reach; every other field is its object's property.
   const schema = makeExecutableSchema<GraphQLContext>({
@@ -73,8 +73,8 @@ async function main(): Promise<void> {
       Date: DateScalar,
       Decimal: DecimalScalar,
       Query: {
-        node: (_: unknown, { id }: { id: string }) => nodes.get(id) ?? null,
-        nodes: (_: unknown, { first }: { first?: number | null }) => ({ edges: page.slice(0, first ?? 20) }),
+        device: (_: unknown, { id }: { id: string }) => devices.get(id) ?? null,
+        devices: (_: unknown, { first }: { first?: number | null }) => ({ edges: page.slice(0, first ?? 20) }),
       },
     },
   });

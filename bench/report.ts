@@ -140,7 +140,7 @@ export function benchMarkdown(report: BenchReport, charts: readonly string[]): s
     `- **Machine**: ${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB, ${machine.os}, Node.js ${machine.node}, ` +
       `PostgreSQL ${machine.postgres} ${report.database.kind === 'embedded' ? '(embedded)' : `at ${report.database.host}`}; ` +
       `load generator, servers and PostgreSQL share the cores (1-minute load average before the runs: ${loadRange(report.runs)})`,
-    `- **Dataset**: ${fmt(dataset.nodes)} nodes × ${fmt(dataset.eventsPerNode)} events = ${fmt(dataset.nodes * dataset.eventsPerNode)} readings ` +
+    `- **Dataset**: ${fmt(dataset.devices)} devices × ${fmt(dataset.eventsPerDevice)} events = ${fmt(dataset.devices * dataset.eventsPerDevice)} readings ` +
       `(seeded in ${dataset.seedSeconds.toFixed(1)} s); readings that S3 and S4 write are deleted after each run`,
     `- **Command**: \`${report.command}\``,
     `- **Load**: autocannon, ${settings.connections} connections, ${settings.seconds} s per run; S3: ${settings.ingestConnections} connections, ` +
@@ -171,7 +171,7 @@ export function benchMarkdown(report: BenchReport, charts: readonly string[]): s
     '',
     markdownTable(statementsTable(report)),
     '',
-    `S2 first N: the dashboard with a page of N nodes. S3: one recordEvents of ${fmt(settings.readingsPerOperation)} readings.`,
+    `S2 first N: the dashboard with a page of N devices. S3: one recordEvents of ${fmt(settings.readingsPerOperation)} readings.`,
     '',
     '### Pool and memory',
     '',

@@ -40,8 +40,8 @@ import { ratios, summarise } from './summary';
 import { buildAtRef } from './worktree';
 
 const USAGE = `npm run bench [-- options]
-  --nodes N              nodes to seed (default 1000)
-  --events-per-node N    readings per node (default 100)
+  --devices N              devices to seed (default 1000)
+  --events-per-device N    readings per device (default 100)
   --rounds N             rounds of every scenario and variant (default 3)
   --seconds N            length of each S1, S2 and S4 run (default 10)
   --connections N        concurrent connections of S1, S2 and S4 (default 32)
@@ -61,12 +61,12 @@ interface Options {
 }
 
 function parseOptions(args: string[]): Options {
-  const values = parseFlags(args, ['nodes', 'events-per-node', 'rounds', 'seconds', 'connections', 'warmup', 'scenarios', 'compare'], USAGE);
+  const values = parseFlags(args, ['devices', 'events-per-device', 'rounds', 'seconds', 'connections', 'warmup', 'scenarios', 'compare'], USAGE);
   const wanted = values.scenarios?.toUpperCase().split(',').map((id) => id.trim());
   const unknown = wanted?.filter((id) => !SCENARIOS.some((s) => s.id === id));
   if (unknown?.length) throw new UsageError(`--scenarios: unknown ${unknown.join(', ')} (there are ${SCENARIOS.map((s) => s.id).join(', ')})`);
   return {
-    dataset: { nodes: positiveInt('nodes', values.nodes, 1_000), eventsPerNode: positiveInt('events-per-node', values['events-per-node'], 100) },
+    dataset: { devices: positiveInt('devices', values.devices, 1_000), eventsPerDevice: positiveInt('events-per-device', values['events-per-device'], 100) },
     rounds: positiveInt('rounds', values.rounds, 3),
     warmupSeconds: values.warmup === '0' ? 0 : positiveInt('warmup', values.warmup, 2),
     load: {
@@ -96,7 +96,7 @@ async function main(teardown: Teardown): Promise<void> {
   } finally {
     await orm.close();
   }
-  const nodeIds = await database.nodeIds();
+  const deviceIds = await database.deviceIds();
   // Every request acts as an ADMIN, who may see every row (the API refuses anonymous reads).
   authorize((await (await benchTokens()).issue(await database.createAdmin())).token);
 
@@ -106,13 +106,13 @@ async function main(teardown: Teardown): Promise<void> {
   for (const spec of specs) servers.push(await ServerProcess.start(spec, database.url, teardown));
 
   log('checking that every server answers S1 and S2 exactly as the baseline does');
-  await checkSameAnswers(servers, nodeIds);
+  await checkSameAnswers(servers, deviceIds);
 
   log('counting SQL statements per operation (one request each, sent alone)');
   const statements: StatementCounts = {};
   for (const server of servers) {
     const counts: Record<string, number | null> = {};
-    for (const probe of statementProbes(nodeIds, load, server.spec.isApi)) {
+    for (const probe of statementProbes(deviceIds, load, server.spec.isApi)) {
       counts[probe.what] = await statementsPerOperation(server, probe.body, probe.what);
     }
     statements[server.name] = counts;
@@ -124,7 +124,7 @@ async function main(teardown: Teardown): Promise<void> {
   if (options.warmupSeconds > 0) {
     log(`warming up: ${options.warmupSeconds} s of each scenario but S3 on each server`);
     for (const scenario of options.scenarios.filter((s) => s.id !== 'S3')) {
-      for (const server of runsOn(scenario)) await warmUp(scenario, server, nodeIds, load, options.warmupSeconds);
+      for (const server of runsOn(scenario)) await warmUp(scenario, server, deviceIds, load, options.warmupSeconds);
     }
     await database.deleteWrites();
   }
@@ -135,7 +135,7 @@ async function main(teardown: Teardown): Promise<void> {
     for (const scenario of options.scenarios) {
       // Variants back to back, starting with a different one each round, so none always runs first (or last).
       for (const server of rotate(runsOn(scenario), round - 1)) {
-        runs.push(await runScenario(scenario, server, nodeIds, load, round));
+        runs.push(await runScenario(scenario, server, deviceIds, load, round));
         if (scenario.writes) {
           const deleted = await database.deleteWrites();
           log(`    deleted the ${fmt(deleted)} readings the run wrote`);

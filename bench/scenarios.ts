@@ -11,7 +11,7 @@ import {
   MIX,
   mixedBody,
   MIXED_DASHBOARD_PAGE,
-  nodeBody,
+  deviceBody,
   pick,
   recordBody,
 } from './documents';
@@ -33,17 +33,17 @@ export interface Scenario {
 }
 
 export const SCENARIOS: readonly Scenario[] = [
-  { id: 'S1', title: 'point lookup: node(id) with its owner, a random id per request', apiOnly: false, writes: false },
+  { id: 'S1', title: 'point lookup: device(id) with its owner, a random id per request', apiOnly: false, writes: false },
   {
     id: 'S2',
-    title: `dashboard: nodes(first: ${DASHBOARD_PAGE}), each with owner, latest event, 10 events, 12 monthly totals`,
+    title: `dashboard: devices(first: ${DASHBOARD_PAGE}), each with owner, latest event, 10 events, 12 monthly totals`,
     apiOnly: false,
     writes: false,
   },
   { id: 'S3', title: `ingest: recordEvents with ${INGEST_BATCH.toLocaleString('en-US')} readings per operation`, apiOnly: true, writes: true },
   {
     id: 'S4',
-    title: `mixed: ${percent(MIX.node)} S1, ${percent(MIX.dashboard)} S2 with first: ${MIXED_DASHBOARD_PAGE}, ${percent(MIX.record)} recordEvent`,
+    title: `mixed: ${percent(MIX.device)} S1, ${percent(MIX.dashboard)} S2 with first: ${MIXED_DASHBOARD_PAGE}, ${percent(MIX.record)} recordEvent`,
     apiOnly: true,
     writes: true,
   },
@@ -98,11 +98,11 @@ export interface RunResult {
 export async function runScenario(
   scenario: Scenario,
   server: ServerProcess,
-  nodeIds: readonly string[],
+  deviceIds: readonly string[],
   settings: LoadSettings,
   round: number,
 ): Promise<RunResult> {
-  const load = loadFor(scenario.id, nodeIds, settings);
+  const load = loadFor(scenario.id, deviceIds, settings);
   if (scenario.id === 'S3') await graphqlOk(server.graphqlUrl, load.body!, `${server.name} S3 warm-up`);
   const loadAverage = loadavg()[0]!;
   const sampler = startSampler(server);
@@ -142,8 +142,8 @@ export async function runScenario(
 }
 
 /** A short untimed load, so that the first measured round does not pay for JIT compilation and cold caches. */
-export async function warmUp(scenario: Scenario, server: ServerProcess, nodeIds: readonly string[], settings: LoadSettings, seconds: number): Promise<void> {
-  const load = loadFor(scenario.id, nodeIds, { ...settings, seconds });
+export async function warmUp(scenario: Scenario, server: ServerProcess, deviceIds: readonly string[], settings: LoadSettings, seconds: number): Promise<void> {
+  const load = loadFor(scenario.id, deviceIds, { ...settings, seconds });
   await fire(server.graphqlUrl, load, terminalTicker(`warm-up ${scenario.id} ${server.name}`, load));
 }
 
@@ -160,22 +160,22 @@ export async function statementsPerOperation(server: ServerProcess, body: string
 
 /** Names of the single operations whose SQL statements are counted. */
 export const PROBE = {
-  node: 'S1',
+  device: 'S1',
   dashboard: (first: number) => `S2 first ${first}`,
   ingest: 'S3',
   record: 'recordEvent',
 } as const;
 
 /** The single operations whose statement counts the report shows; the baseline answers the reads only. */
-export function statementProbes(nodeIds: readonly string[], settings: LoadSettings, isApi: boolean): Array<{ what: string; body: string }> {
+export function statementProbes(deviceIds: readonly string[], settings: LoadSettings, isApi: boolean): Array<{ what: string; body: string }> {
   return [
-    { what: PROBE.node, body: nodeBody(nodeIds[0]!) },
+    { what: PROBE.device, body: deviceBody(deviceIds[0]!) },
     // Several page sizes: the count must not grow with the page (no N+1).
     ...[5, MIXED_DASHBOARD_PAGE, DASHBOARD_PAGE, 100].map((first) => ({ what: PROBE.dashboard(first), body: dashboardBody(first) })),
     ...(isApi
       ? [
-          { what: PROBE.ingest, body: ingestBody(nodeIds, settings.readingsPerOperation) },
-          { what: PROBE.record, body: recordBody(nodeIds[0]!) },
+          { what: PROBE.ingest, body: ingestBody(deviceIds, settings.readingsPerOperation) },
+          { what: PROBE.record, body: recordBody(deviceIds[0]!) },
         ]
       : []),
   ];
@@ -186,14 +186,14 @@ export function statementsOf(scenario: ScenarioId, counts: Readonly<Record<strin
   const get = (probe: string) => counts[probe] ?? null;
   switch (scenario) {
     case 'S1':
-      return get(PROBE.node);
+      return get(PROBE.device);
     case 'S2':
       return get(PROBE.dashboard(DASHBOARD_PAGE));
     case 'S3':
       return get(PROBE.ingest);
     case 'S4': {
-      const [node, dashboard, record] = [get(PROBE.node), get(PROBE.dashboard(MIXED_DASHBOARD_PAGE)), get(PROBE.record)];
-      return node === null || dashboard === null || record === null ? null : MIX.node * node + MIX.dashboard * dashboard + MIX.record * record;
+      const [device, dashboard, record] = [get(PROBE.device), get(PROBE.dashboard(MIXED_DASHBOARD_PAGE)), get(PROBE.record)];
+      return device === null || dashboard === null || record === null ? null : MIX.device * device + MIX.dashboard * dashboard + MIX.record * record;
     }
   }
 }
@@ -210,11 +210,11 @@ export interface Load {
 }
 
 /** The load of one scenario. */
-export function loadFor(id: ScenarioId, nodeIds: readonly string[], settings: LoadSettings): Load {
+export function loadFor(id: ScenarioId, deviceIds: readonly string[], settings: LoadSettings): Load {
   const timed = { connections: settings.connections, duration: settings.seconds, timeoutSeconds: 10 };
   switch (id) {
     case 'S1':
-      return { ...timed, nextBody: () => nodeBody(pick(nodeIds)) };
+      return { ...timed, nextBody: () => deviceBody(pick(deviceIds)) };
     case 'S2':
       return { ...timed, body: dashboardBody(DASHBOARD_PAGE) };
     case 'S3':
@@ -222,10 +222,10 @@ export function loadFor(id: ScenarioId, nodeIds: readonly string[], settings: Lo
         connections: settings.ingestConnections,
         amount: settings.ingestOperations,
         timeoutSeconds: 120,
-        body: ingestBody(nodeIds, settings.readingsPerOperation),
+        body: ingestBody(deviceIds, settings.readingsPerOperation),
       };
     case 'S4':
-      return { ...timed, nextBody: () => mixedBody(nodeIds) };
+      return { ...timed, nextBody: () => mixedBody(deviceIds) };
   }
 }
 

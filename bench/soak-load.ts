@@ -9,7 +9,7 @@ export interface LoadRequest {
   readonly graphqlUrl: string;
   /** The access token every request carries. */
   readonly token: string;
-  readonly nodeIds: readonly string[];
+  readonly deviceIds: readonly string[];
   readonly operations: number;
   readonly connections: number;
 }
@@ -33,7 +33,7 @@ async function generate(request: LoadRequest): Promise<LoadSummary> {
   authorize(request.token);
   const settings = { seconds: 0, connections: request.connections, ingestConnections: 0, ingestOperations: 0, readingsPerOperation: 0 };
   // The S4 mix, for a number of operations rather than a number of seconds.
-  const load = { ...loadFor('S4', request.nodeIds, settings), duration: undefined, amount: request.operations };
+  const load = { ...loadFor('S4', request.deviceIds, settings), duration: undefined, amount: request.operations };
   const { result, seconds } = await fire(request.graphqlUrl, load, (responses, elapsed) => send({ type: 'progress', responses, seconds: elapsed }));
   return {
     operations: result.requests.total,

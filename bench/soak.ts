@@ -35,8 +35,8 @@ const USAGE = `npm run soak [-- options]
   --operations N        operations of the S4 mix in all (default 100000)
   --warmup N            of which the first N warm up, before the heap is measured (default 10000)
   --connections N       concurrent connections (default 32)
-  --nodes N             nodes to seed (default 200)
-  --events-per-node N   readings per node (default 50)
+  --devices N             devices to seed (default 200)
+  --events-per-device N   readings per device (default 50)
 Database: as for npm run bench (BENCH_DATABASE_URL, TEST_DATABASE_URL, DATABASE_URL, else embedded).`;
 
 const HEAP_GROWTH_LIMIT_MB = 20;
@@ -74,7 +74,7 @@ interface Options {
 }
 
 function parseOptions(args: string[]): Options {
-  const values = parseFlags(args, ['operations', 'warmup', 'connections', 'nodes', 'events-per-node'], USAGE);
+  const values = parseFlags(args, ['operations', 'warmup', 'connections', 'devices', 'events-per-device'], USAGE);
   const operations = positiveInt('operations', values.operations, 100_000);
   const warmup = positiveInt('warmup', values.warmup, 10_000);
   if (warmup >= operations) throw new UsageError(`--warmup (${warmup}) must be fewer than --operations (${operations})`);
@@ -82,7 +82,7 @@ function parseOptions(args: string[]): Options {
     operations,
     warmup,
     connections: positiveInt('connections', values.connections, 32),
-    dataset: { nodes: positiveInt('nodes', values.nodes, 200), eventsPerNode: positiveInt('events-per-node', values['events-per-node'], 50) },
+    dataset: { devices: positiveInt('devices', values.devices, 200), eventsPerDevice: positiveInt('events-per-device', values['events-per-device'], 50) },
   };
 }
 
@@ -123,7 +123,7 @@ async function main(teardown: Teardown): Promise<number> {
   const orm = await connectOrm(config, database.url);
   teardown.add('close the ORM', () => orm.close());
   const seedSeconds = await database.migrateAndSeed(orm, options.dataset);
-  const nodeIds = await database.nodeIds();
+  const deviceIds = await database.deviceIds();
 
   const tokens = ephemeralTokens();
   const app = await buildApp({ orm, logger: createLogger(config), tokens, settings: config });
@@ -137,7 +137,7 @@ async function main(teardown: Teardown): Promise<number> {
 
   // The API's connections as PostgreSQL sees them: never more than the pool allows, even under load.
   const connections = pollMax(() => database.apiConnections());
-  const request = (operations: number): LoadRequest => ({ graphqlUrl: `${baseUrl}/graphql`, token, nodeIds, operations, connections: options.connections });
+  const request = (operations: number): LoadRequest => ({ graphqlUrl: `${baseUrl}/graphql`, token, deviceIds, operations, connections: options.connections });
   const progress = (phase: string, total: number) => {
     let next = PROGRESS_EVERY_SECONDS;
     return (responses: number, seconds: number) => {
@@ -209,7 +209,7 @@ function soakMarkdown(report: SoakReport): string {
     '',
     `- **Date**: ${report.generatedAt.replace('T', ' ').slice(0, 16)} UTC`,
     `- **Machine**: ${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB, Node.js ${machine.node}, PostgreSQL ${machine.postgres}`,
-    `- **Dataset**: ${fmt(dataset.nodes)} nodes × ${fmt(dataset.eventsPerNode)} events (seeded in ${dataset.seedSeconds.toFixed(1)} s)`,
+    `- **Dataset**: ${fmt(dataset.devices)} devices × ${fmt(dataset.eventsPerDevice)} events (seeded in ${dataset.seedSeconds.toFixed(1)} s)`,
     `- **Command**: \`${report.command}\``,
     `- **Load**: ${fmt(load.operations)} operations of S4 (${SCENARIOS.find((s) => s.id === 'S4')!.title}), ` +
       `${load.connections} connections, from a child process; the API runs in the soak's own process. ` +

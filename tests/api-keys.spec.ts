@@ -18,7 +18,7 @@ async function newOwner(): Promise<string> {
   return res.data!.createUser.user.id;
 }
 
-async function newKey(ownerId: string, scopes = ['nodes:read', 'events:read']) {
+async function newKey(ownerId: string, scopes = ['devices:read', 'events:read']) {
   const res = await api.gql(CREATE_KEY, { input: { name: 'Partner gateway', scopes, ownerId } });
   expect(res.errors).toBeUndefined();
   return res.data!.createApiKey as { secret: string; apiKey: Record<string, any> };
@@ -29,7 +29,7 @@ describe('API keys', () => {
     const ownerId = await newOwner();
     const { secret, apiKey } = await newKey(ownerId);
     expect(secret).toMatch(/^amk_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/);
-    expect(apiKey).toMatchObject({ name: 'Partner gateway', scopes: ['nodes:read', 'events:read'], owner: { id: ownerId }, lastUsedAt: null, revokedAt: null });
+    expect(apiKey).toMatchObject({ name: 'Partner gateway', scopes: ['devices:read', 'events:read'], owner: { id: ownerId }, lastUsedAt: null, revokedAt: null });
     expect(secret.startsWith(`amk_${apiKey.prefix}_`)).toBe(true);
 
     // The random part (after `amk_<prefix>_`; it may itself hold `_`) is nowhere but in this answer.
@@ -77,8 +77,8 @@ describe('API keys', () => {
 
   it('refuse unknown scopes, no scopes and unknown owners, naming the field', async () => {
     const ownerId = await newOwner();
-    const create = (input: Record<string, unknown>) => api.gql(CREATE_KEY, { input: { name: 'k', scopes: ['nodes:read'], ownerId, ...input } });
-    expect((await create({ scopes: ['nodes:read', 'nodes:write'] })).errors?.[0]?.extensions).toEqual({
+    const create = (input: Record<string, unknown>) => api.gql(CREATE_KEY, { input: { name: 'k', scopes: ['devices:read'], ownerId, ...input } });
+    expect((await create({ scopes: ['devices:read', 'devices:write'] })).errors?.[0]?.extensions).toEqual({
       code: 'BAD_USER_INPUT',
       field: 'input.scopes[1]',
     });

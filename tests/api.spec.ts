@@ -1,5 +1,5 @@
 import { getIntrospectionQuery, type IntrospectionQuery } from 'graphql';
-import { CREATE_NODE, USER } from './support/documents';
+import { CREATE_DEVICE, USER } from './support/documents';
 import { createTestApi, type TestApi } from './support/test-api';
 
 let api: TestApi;
@@ -74,9 +74,9 @@ describe('HTTP behaviour', () => {
   });
 
   it.each([
-    ['a value of the wrong type', 'query ($n: Int) { nodes(first: $n) { totalCount } }', { n: 'ten' }],
-    ['a missing required variable', 'query ($id: ID!) { node(id: $id) { id } }', {}],
-    ['an unknown enum value', 'query ($g: Granularity!) { nodes(first: 1) { edges { node { consumption(granularity: $g, periods: 1) { total } } } } }', { g: 'WEEK' }],
+    ['a value of the wrong type', 'query ($n: Int) { devices(first: $n) { totalCount } }', { n: 'ten' }],
+    ['a missing required variable', 'query ($id: ID!) { device(id: $id) { id } }', {}],
+    ['an unknown enum value', 'query ($g: Granularity!) { devices(first: 1) { edges { node { consumption(granularity: $g, periods: 1) { total } } } } }', { g: 'WEEK' }],
   ])('refuses %s in the variables with 400 and BAD_USER_INPUT, naming the variable', async (_, query, variables) => {
     const res = await api.gql(query, variables);
     expect(res.status).toBe(400);
@@ -106,7 +106,7 @@ describe('HTTP behaviour', () => {
 
   it('answers 503 with Retry-After, not a raw 500, when an API key cannot be checked for want of a connection', async () => {
     const key = await api.gql('mutation ($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret } }', {
-      input: { name: 'outage', scopes: ['nodes:read'], ownerId: api.admin!.id },
+      input: { name: 'outage', scopes: ['devices:read'], ownerId: api.admin!.id },
     });
     const secret = key.data!.createApiKey.secret as string;
     const client = (api.db.orm.em.getConnection().getKnex() as any).client;
@@ -142,8 +142,8 @@ describe('HTTP behaviour', () => {
 
 describe('limits for an API open to partners', () => {
   it('refuses an operation nested deeper than 12 fields, but not introspection', async () => {
-    const twelve = '{ users(first: 1) { edges { node { nodes(first: 1) { edges { node { owner { nodes(first: 1) { edges { node { owner { username } } } } } } } } } } } }';
-    const deep = twelve.replace('owner { username }', 'owner { nodes(first: 1) { totalCount } }');
+    const twelve = '{ users(first: 1) { edges { node { devices(first: 1) { edges { node { owner { devices(first: 1) { edges { node { owner { username } } } } } } } } } } } }';
+    const deep = twelve.replace('owner { username }', 'owner { devices(first: 1) { totalCount } }');
     const res = await api.gql(deep);
     expect(res.status).toBe(400);
     expect(res.errors?.[0]).toMatchObject({ message: 'This operation nests 13 levels deep; the limit is 12', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
@@ -153,10 +153,10 @@ describe('limits for an API open to partners', () => {
   });
 
   it('takes the largest recordEvents, even pretty-printed, and refuses a body over 4 MiB with 413 and a code', async () => {
-    const node = await api.gql(CREATE_NODE, { input: { name: 'big batch', ownerId: api.admin!.id } });
-    const nodeId = node.data!.createNode.node.id;
+    const device = await api.gql(CREATE_DEVICE, { input: { name: 'big batch', ownerId: api.admin!.id } });
+    const deviceId = device.data!.createDevice.device.id;
     // Every value at its longest: 8 digits and 2 decimals, a 10-character unit, an instant with an offset.
-    const reading = { nodeId, consumption: '99999999.99', unit: 'LLLLLLLLLL', occurredAt: '2026-01-01T00:00:00.000+00:00' };
+    const reading = { deviceId, consumption: '99999999.99', unit: 'LLLLLLLLLL', occurredAt: '2026-01-01T00:00:00.000+00:00' };
     const body = { query: 'mutation ($inputs: [RecordEventInput!]!) { recordEvents(inputs: $inputs) { count } }', variables: { inputs: Array.from({ length: 10_000 }, () => reading) } };
     const compact = JSON.stringify(body);
     const pretty = JSON.stringify(body, null, 2);
@@ -200,19 +200,19 @@ describe('limits for an API open to partners', () => {
 
   it('refuses, before running it, an operation that could cost more than 50,000 (lists × their sizes)', async () => {
     const before = await api.metric('aquamind_unit_of_work_flushed_total');
-    const heavy = '{ nodes(first: 100) { edges { node { consumption(granularity: DAY, periods: 1000) { start total unit } } } } }';
+    const heavy = '{ devices(first: 100) { edges { node { consumption(granularity: DAY, periods: 1000) { start total unit } } } } }';
     const res = await api.gql(heavy);
     expect(res.status).toBe(400);
     expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_REQUEST', maxCost: 50_000 });
     expect(res.errors?.[0]?.message).toMatch(/could cost \d+/);
     // Variables count as what they say: the same query with a small page passes.
     const light = await api.gql(
-      'query ($first: Int) { nodes(first: $first) { edges { node { consumption(granularity: DAY, periods: 1000) { total } } } } }',
+      'query ($first: Int) { devices(first: $first) { edges { node { consumption(granularity: DAY, periods: 1000) { total } } } } }',
       { first: 5 },
     );
     expect(light.errors).toBeUndefined();
     // Aliases add up: three batches of readings in one operation are refused before any is validated or written.
-    const inputs = Array.from({ length: 5_000 }, () => ({ nodeId: '01900000-0000-7000-8000-000000000000', consumption: '1', unit: 'L' }));
+    const inputs = Array.from({ length: 5_000 }, () => ({ deviceId: '01900000-0000-7000-8000-000000000000', consumption: '1', unit: 'L' }));
     const aliased = await api.gql(
       'mutation ($inputs: [RecordEventInput!]!) { a: recordEvents(inputs: $inputs) { count } b: recordEvents(inputs: $inputs) { count } c: recordEvents(inputs: $inputs) { count } }',
       { inputs },

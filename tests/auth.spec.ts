@@ -113,8 +113,8 @@ describe('without credentials', () => {
     for (const query of [
       '{ users(first: 1) { totalCount } }',
       '{ user(id: "01900000-0000-7000-8000-000000000000") { id } }',
-      '{ nodes(first: 1) { totalCount } }',
-      '{ node(id: "01900000-0000-7000-8000-000000000000") { id } }',
+      '{ devices(first: 1) { totalCount } }',
+      '{ device(id: "01900000-0000-7000-8000-000000000000") { id } }',
       '{ events(first: 1) { totalCount } }',
       '{ event(id: "01900000-0000-7000-8000-000000000000") { id } }',
       '{ recommendation(id: "01900000-0000-7000-8000-000000000000") { id } }',
@@ -137,11 +137,11 @@ describe('without credentials', () => {
   it('lets a signed-in user and an API key through', async () => {
     const user = await newUser();
     const token = (await api.gql(LOGIN, { input: { username: user.username, password: user.password } }, anonymous)).data!.login.token;
-    expect((await api.gql('{ nodes(first: 1) { totalCount } }', {}, bearer(token))).errors).toBeUndefined();
+    expect((await api.gql('{ devices(first: 1) { totalCount } }', {}, bearer(token))).errors).toBeUndefined();
     const key = await api.gql('mutation ($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret } }', {
-      input: { name: 'gate', scopes: ['nodes:read'], ownerId: user.id },
+      input: { name: 'gate', scopes: ['devices:read'], ownerId: user.id },
     });
-    expect((await api.gql('{ nodes(first: 1) { totalCount } }', {}, bearer(key.data!.createApiKey.secret))).errors).toBeUndefined();
+    expect((await api.gql('{ devices(first: 1) { totalCount } }', {}, bearer(key.data!.createApiKey.secret))).errors).toBeUndefined();
   });
 });
 

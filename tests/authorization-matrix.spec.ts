@@ -1,4 +1,4 @@
-import { CREATE_NODE, CREATE_USER, newUserInput, RECORD_EVENT } from './support/documents';
+import { CREATE_DEVICE, CREATE_USER, newUserInput, RECORD_EVENT } from './support/documents';
 import { createTestApi, type GraphQLResponse, type TestApi } from './support/test-api';
 
 // The authorization matrix: every query, mutation and nested field that reaches owned data, sent by
@@ -14,35 +14,35 @@ afterAll(async () => api.close());
 
 const LOGIN = 'mutation ($input: LoginInput!) { login(input: $input) { token } }';
 const CREATE_KEY = 'mutation ($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret apiKey { id } } }';
-const SCOPES = ['nodes:read', 'events:read', 'events:write', 'recommendations:read'] as const;
+const SCOPES = ['devices:read', 'events:read', 'events:write', 'recommendations:read'] as const;
 
 /** What Bob owns, and the values that would show it leaked. */
 interface Owned {
   userId: string;
-  nodeId: string;
+  deviceId: string;
   eventId: string;
   keyId: string;
   /** Values only Bob's rows hold: none may appear anywhere in another caller's response. */
   markers: string[];
 }
 
-/** A user with a node, one reading and an API key, all made by the admin; plus the user's token. */
+/** A user with a device, one reading and an API key, all made by the admin; plus the user's token. */
 async function ownerWithData(tag: string): Promise<Owned & { token: string }> {
   const input = newUserInput();
   const userId = (await api.gql(CREATE_USER, { input })).data!.createUser.user.id as string;
-  const nodeName = `${tag} node ${userId.slice(-6)}`;
-  const nodeId = (await api.gql(CREATE_NODE, { input: { name: nodeName, ownerId: userId } })).data!.createNode.node.id as string;
+  const deviceName = `${tag} node ${userId.slice(-6)}`;
+  const deviceId = (await api.gql(CREATE_DEVICE, { input: { name: deviceName, ownerId: userId } })).data!.createDevice.device.id as string;
   const consumption = tag === 'bob' ? '777.77' : '111.11';
-  const event = await api.gql(RECORD_EVENT, { input: { nodeId, consumption, unit: 'L' } });
+  const event = await api.gql(RECORD_EVENT, { input: { deviceId, consumption, unit: 'L' } });
   const keyName = `${tag} key ${userId.slice(-6)}`;
-  const key = await api.gql(CREATE_KEY, { input: { name: keyName, scopes: ['nodes:read'], ownerId: userId } });
+  const key = await api.gql(CREATE_KEY, { input: { name: keyName, scopes: ['devices:read'], ownerId: userId } });
   const login = await api.gql(LOGIN, { input: { username: input.username, password: input.password } }, { authorization: '' });
   return {
     userId,
-    nodeId,
+    deviceId,
     eventId: event.data!.recordEvent.event.id,
     keyId: key.data!.createApiKey.apiKey.id,
-    markers: [input.username, input.email, nodeName, consumption, keyName],
+    markers: [input.username, input.email, deviceName, consumption, keyName],
     token: login.data!.login.token,
   };
 }
@@ -79,28 +79,28 @@ const PAGE = 'edges { node { id } } totalCount';
 const READS: Probe[] = [
   { name: 'user(id)', query: 'query ($id: ID!) { user(id: $id) { id username email } }', field: 'user', variables: (o) => ({ id: o.userId }) },
   { name: 'users', list: true, query: `{ users(first: 100) { edges { node { id username email } } totalCount } }`, field: 'users', variables: () => ({}) },
-  { name: 'node(id)', query: 'query ($id: ID!) { node(id: $id) { id name } }', field: 'node', variables: (o) => ({ id: o.nodeId }) },
-  { name: 'nodes', list: true, query: '{ nodes(first: 100) { edges { node { id name } } totalCount } }', field: 'nodes', variables: () => ({}) },
-  { name: 'nodes(ownerId)', query: `query ($id: ID!) { nodes(ownerId: $id) { ${PAGE} } }`, field: 'nodes', variables: (o) => ({ id: o.userId }) },
+  { name: 'device(id)', query: 'query ($id: ID!) { device(id: $id) { id name } }', field: 'device', variables: (o) => ({ id: o.deviceId }) },
+  { name: 'devices', list: true, query: '{ devices(first: 100) { edges { node { id name } } totalCount } }', field: 'devices', variables: () => ({}) },
+  { name: 'devices(ownerId)', query: `query ($id: ID!) { devices(ownerId: $id) { ${PAGE} } }`, field: 'devices', variables: (o) => ({ id: o.userId }) },
   { name: 'event(id)', query: 'query ($id: ID!) { event(id: $id) { id consumption } }', field: 'event', variables: (o) => ({ id: o.eventId }) },
   { name: 'events', list: true, query: '{ events(first: 100) { edges { node { id consumption } } totalCount } }', field: 'events', variables: () => ({}) },
-  { name: 'events(nodeId)', query: `query ($id: ID!) { events(nodeId: $id) { ${PAGE} } }`, field: 'events', variables: (o) => ({ id: o.nodeId }) },
+  { name: 'events(deviceId)', query: `query ($id: ID!) { events(deviceId: $id) { ${PAGE} } }`, field: 'events', variables: (o) => ({ id: o.deviceId }) },
   { name: 'apiKeys', list: true, query: '{ apiKeys { id name } }', field: 'apiKeys', variables: () => ({}) },
   {
-    name: 'User.nodes, Node.events, Node.latestEvent, Node.consumption, Event.node',
-    query: `query ($id: ID!) { user(id: $id) { nodes { edges { node { name latestEvent { consumption }
+    name: 'User.devices, Device.events, Device.latestEvent, Device.consumption, Event.device',
+    query: `query ($id: ID!) { user(id: $id) { devices { edges { node { name latestEvent { consumption }
       consumption(granularity: YEAR, periods: 1) { total }
-      events { edges { node { consumption node { name owner { username } } } } } } } } } }`,
+      events { edges { node { consumption device { name owner { username } } } } } } } } } }`,
     field: 'user',
     variables: (o) => ({ id: o.userId }),
   },
   {
-    name: 'Node.owner, Node.events via node(id)',
-    query: 'query ($id: ID!) { node(id: $id) { owner { username } events { edges { node { consumption } } } } }',
-    field: 'node',
-    variables: (o) => ({ id: o.nodeId }),
+    name: 'Device.owner, Device.events via device(id)',
+    query: 'query ($id: ID!) { device(id: $id) { owner { username } events { edges { node { consumption } } } } }',
+    field: 'device',
+    variables: (o) => ({ id: o.deviceId }),
   },
-  { name: 'Event.node via event(id)', query: 'query ($id: ID!) { event(id: $id) { node { name owner { email } } } }', field: 'event', variables: (o) => ({ id: o.eventId }) },
+  { name: 'Event.device via event(id)', query: 'query ($id: ID!) { event(id: $id) { device { name owner { email } } } }', field: 'event', variables: (o) => ({ id: o.eventId }) },
 ];
 
 const WRITES: Probe[] = [
@@ -112,29 +112,29 @@ const WRITES: Probe[] = [
   },
   { name: 'deactivateUser', query: 'mutation ($id: ID!) { deactivateUser(id: $id) { user { id } } }', field: 'deactivateUser', variables: (o) => ({ id: o.userId }) },
   {
-    name: 'createNode',
-    query: 'mutation ($id: ID!) { createNode(input: { name: "Planted", ownerId: $id }) { node { id owner { email } } } }',
-    field: 'createNode',
+    name: 'createDevice',
+    query: 'mutation ($id: ID!) { createDevice(input: { name: "Planted", ownerId: $id }) { device { id owner { email } } } }',
+    field: 'createDevice',
     variables: (o) => ({ id: o.userId }),
   },
   {
-    name: 'updateNode',
-    query: 'mutation ($id: ID!) { updateNode(id: $id, input: { name: "Taken" }) { node { id events { edges { node { consumption } } } } } }',
-    field: 'updateNode',
-    variables: (o) => ({ id: o.nodeId }),
+    name: 'updateDevice',
+    query: 'mutation ($id: ID!) { updateDevice(id: $id, input: { name: "Taken" }) { device { id events { edges { node { consumption } } } } } }',
+    field: 'updateDevice',
+    variables: (o) => ({ id: o.deviceId }),
   },
-  { name: 'deleteNode', query: 'mutation ($id: ID!) { deleteNode(id: $id) { node { id name } } }', field: 'deleteNode', variables: (o) => ({ id: o.nodeId }) },
+  { name: 'deleteDevice', query: 'mutation ($id: ID!) { deleteDevice(id: $id) { device { id name } } }', field: 'deleteDevice', variables: (o) => ({ id: o.deviceId }) },
   {
     name: 'recordEvent',
-    query: 'mutation ($id: ID!) { recordEvent(input: { nodeId: $id, consumption: "1.00", unit: "L" }) { event { id node { name } } } }',
+    query: 'mutation ($id: ID!) { recordEvent(input: { deviceId: $id, consumption: "1.00", unit: "L" }) { event { id device { name } } } }',
     field: 'recordEvent',
-    variables: (o) => ({ id: o.nodeId }),
+    variables: (o) => ({ id: o.deviceId }),
   },
   {
     name: 'recordEvents',
-    query: 'mutation ($id: ID!) { recordEvents(inputs: [{ nodeId: $id, consumption: "1.00", unit: "L" }]) { count } }',
+    query: 'mutation ($id: ID!) { recordEvents(inputs: [{ deviceId: $id, consumption: "1.00", unit: "L" }]) { count } }',
     field: 'recordEvents',
-    variables: (o) => ({ id: o.nodeId }),
+    variables: (o) => ({ id: o.deviceId }),
   },
   {
     name: 'createApiKey',
@@ -160,8 +160,8 @@ function outcome(res: GraphQLResponse, field: string): string {
 async function bobsRows(): Promise<unknown[]> {
   return [
     await api.db.sql('select first_name, active, version from users where id = $1', [bob.userId]),
-    await api.db.sql('select id, name, version from nodes where owner_id = $1 order by id', [bob.userId]),
-    await api.db.sql('select e.id from events e join nodes n on n.id = e.node_id where n.owner_id = $1 order by e.id', [bob.userId]),
+    await api.db.sql('select id, name, version from devices where owner_id = $1 order by id', [bob.userId]),
+    await api.db.sql('select e.id from events e join devices n on n.id = e.device_id where n.owner_id = $1 order by e.id', [bob.userId]),
     await api.db.sql('select id, revoked_at from api_keys where owner_id = $1 order by id', [bob.userId]),
   ];
 }
@@ -174,7 +174,7 @@ describe("another user's data", () => {
       const res = await api.gql(probe.query, probe.variables(bob), { authorization: callers[caller]! });
       const text = JSON.stringify(res);
       const leaked = bob.markers.filter((marker) => text.includes(marker));
-      const idsInData = [bob.userId, bob.nodeId, bob.eventId, bob.keyId].filter((id) => JSON.stringify(res.data ?? null).includes(id));
+      const idsInData = [bob.userId, bob.deviceId, bob.eventId, bob.keyId].filter((id) => JSON.stringify(res.data ?? null).includes(id));
       const answer = outcome(res, probe.field);
       expect({ probe: probe.name, leaked, idsInData, nothing: NOTHING.includes(answer) || (probe.list && answer === 'data') || answer }).toEqual({
         probe: probe.name,
@@ -221,17 +221,17 @@ describe("another user's data", () => {
 describe("the callers' own data", () => {
   // What each caller gets on Alice's own rows: a USER everything, a key what its scope names, anonymous nothing.
   const EXPECTED: Record<string, Record<string, string>> = {
-    'node(id)': { USER: 'data', 'nodes:read': 'data', 'events:read': 'FORBIDDEN', 'events:write': 'FORBIDDEN', 'recommendations:read': 'FORBIDDEN' },
-    'event(id)': { USER: 'data', 'nodes:read': 'FORBIDDEN', 'events:read': 'data', 'events:write': 'FORBIDDEN', 'recommendations:read': 'FORBIDDEN' },
-    'events(nodeId)': { USER: 'data', 'nodes:read': 'FORBIDDEN', 'events:read': 'data', 'events:write': 'FORBIDDEN', 'recommendations:read': 'FORBIDDEN' },
-    'user(id)': { USER: 'data', 'nodes:read': 'data', 'events:read': 'data', 'events:write': 'data', 'recommendations:read': 'data' },
-    recordEvent: { USER: 'data', 'nodes:read': 'FORBIDDEN', 'events:read': 'FORBIDDEN', 'events:write': 'data', 'recommendations:read': 'FORBIDDEN' },
-    updateNode: { USER: 'data', 'nodes:read': 'FORBIDDEN', 'events:read': 'FORBIDDEN', 'events:write': 'FORBIDDEN', 'recommendations:read': 'FORBIDDEN' },
+    'device(id)': { USER: 'data', 'devices:read': 'data', 'events:read': 'FORBIDDEN', 'events:write': 'FORBIDDEN', 'recommendations:read': 'FORBIDDEN' },
+    'event(id)': { USER: 'data', 'devices:read': 'FORBIDDEN', 'events:read': 'data', 'events:write': 'FORBIDDEN', 'recommendations:read': 'FORBIDDEN' },
+    'events(deviceId)': { USER: 'data', 'devices:read': 'FORBIDDEN', 'events:read': 'data', 'events:write': 'FORBIDDEN', 'recommendations:read': 'FORBIDDEN' },
+    'user(id)': { USER: 'data', 'devices:read': 'data', 'events:read': 'data', 'events:write': 'data', 'recommendations:read': 'data' },
+    recordEvent: { USER: 'data', 'devices:read': 'FORBIDDEN', 'events:read': 'FORBIDDEN', 'events:write': 'data', 'recommendations:read': 'FORBIDDEN' },
+    updateDevice: { USER: 'data', 'devices:read': 'FORBIDDEN', 'events:read': 'FORBIDDEN', 'events:write': 'FORBIDDEN', 'recommendations:read': 'FORBIDDEN' },
   };
   const OWN_PROBES: Record<string, Probe> = {
     ...Object.fromEntries(READS.map((probe) => [probe.name, probe])),
-    recordEvent: { ...WRITES.find((p) => p.name === 'recordEvent')!, query: 'mutation ($id: ID!) { recordEvent(input: { nodeId: $id, consumption: "1.00", unit: "L" }) { event { id } } }' },
-    updateNode: { ...WRITES.find((p) => p.name === 'updateNode')!, query: 'mutation ($id: ID!) { updateNode(id: $id, input: { description: "mine" }) { node { id } } }' },
+    recordEvent: { ...WRITES.find((p) => p.name === 'recordEvent')!, query: 'mutation ($id: ID!) { recordEvent(input: { deviceId: $id, consumption: "1.00", unit: "L" }) { event { id } } }' },
+    updateDevice: { ...WRITES.find((p) => p.name === 'updateDevice')!, query: 'mutation ($id: ID!) { updateDevice(id: $id, input: { description: "mine" }) { device { id } } }' },
   };
 
   it.each(Object.keys(EXPECTED))('%s: each caller as its role or scope allows', async (name) => {
@@ -252,7 +252,7 @@ describe("the callers' own data", () => {
     );
     expect(got).toEqual({
       USER: 'data',
-      'API key nodes:read': 'FORBIDDEN',
+      'API key devices:read': 'FORBIDDEN',
       'API key events:read': 'FORBIDDEN',
       'API key events:write': 'FORBIDDEN',
       'API key recommendations:read': 'data',

@@ -70,11 +70,11 @@ describe('a USER', () => {
   it("makes, lists and revokes only their own API keys; another's is FORBIDDEN", async () => {
     const alice = await newUser();
     const bob = await newUser();
-    const mine = await api.gql(CREATE_KEY, { input: { name: 'mine', scopes: ['nodes:read'], ownerId: alice.id } }, bearer(alice.token));
+    const mine = await api.gql(CREATE_KEY, { input: { name: 'mine', scopes: ['devices:read'], ownerId: alice.id } }, bearer(alice.token));
     expect(mine.errors).toBeUndefined();
-    const forBob = await api.gql(CREATE_KEY, { input: { name: 'for bob', scopes: ['nodes:read'], ownerId: bob.id } }, bearer(alice.token));
+    const forBob = await api.gql(CREATE_KEY, { input: { name: 'for bob', scopes: ['devices:read'], ownerId: bob.id } }, bearer(alice.token));
     expect(codeOf(forBob)).toBe('FORBIDDEN');
-    const bobs = await api.gql(CREATE_KEY, { input: { name: 'bobs', scopes: ['nodes:read'], ownerId: bob.id } });
+    const bobs = await api.gql(CREATE_KEY, { input: { name: 'bobs', scopes: ['devices:read'], ownerId: bob.id } });
 
     const listed = await api.gql('{ apiKeys { id owner { id } } }', {}, bearer(alice.token));
     expect(listed.data!.apiKeys).toEqual([{ id: mine.data!.createApiKey.apiKey.id, owner: { id: alice.id } }]);
@@ -93,11 +93,11 @@ describe('a USER', () => {
 
 describe('an API key', () => {
   it("administers nothing, even an ADMIN's key", async () => {
-    const key = await api.gql(CREATE_KEY, { input: { name: 'admin key', scopes: ['nodes:read', 'events:write'], ownerId: api.admin!.id } });
+    const key = await api.gql(CREATE_KEY, { input: { name: 'admin key', scopes: ['devices:read', 'events:write'], ownerId: api.admin!.id } });
     const secret = bearer(key.data!.createApiKey.secret);
     expect(codeOf(await api.gql(CREATE_USER, { input: newUserInput() }, secret))).toBe('FORBIDDEN');
     expect(codeOf(await api.gql(CREATE_TIP, {}, secret))).toBe('FORBIDDEN');
-    expect(codeOf(await api.gql(CREATE_KEY, { input: { name: 'more', scopes: ['nodes:read'], ownerId: api.admin!.id } }, secret))).toBe('FORBIDDEN');
+    expect(codeOf(await api.gql(CREATE_KEY, { input: { name: 'more', scopes: ['devices:read'], ownerId: api.admin!.id } }, secret))).toBe('FORBIDDEN');
     expect(codeOf(await api.gql('{ apiKeys { id } }', {}, secret))).toBe('FORBIDDEN');
   });
 });
@@ -114,12 +114,12 @@ describe('a deactivated user', () => {
 describe('reads of a deactivated user', () => {
   it('show nothing of theirs, at once, though their token has not expired', async () => {
     const alice = await newUser();
-    const node = await api.gql('mutation ($id: ID!) { createNode(input: { name: "Alice valve", ownerId: $id }) { node { id } } }', { id: alice.id });
-    const nodeId = node.data!.createNode.node.id;
-    const query = 'query ($id: ID!) { node(id: $id) { id } nodes { totalCount } users { totalCount } }';
-    expect((await api.gql(query, { id: nodeId }, bearer(alice.token))).data).toEqual({ node: { id: nodeId }, nodes: { totalCount: 1 }, users: { totalCount: 1 } });
+    const device = await api.gql('mutation ($id: ID!) { createDevice(input: { name: "Alice valve", ownerId: $id }) { device { id } } }', { id: alice.id });
+    const deviceId = device.data!.createDevice.device.id;
+    const query = 'query ($id: ID!) { device(id: $id) { id } devices { totalCount } users { totalCount } }';
+    expect((await api.gql(query, { id: deviceId }, bearer(alice.token))).data).toEqual({ device: { id: deviceId }, devices: { totalCount: 1 }, users: { totalCount: 1 } });
     await api.gql('mutation ($id: ID!) { deactivateUser(id: $id) { user { active } } }', { id: alice.id });
-    expect((await api.gql(query, { id: nodeId }, bearer(alice.token))).data).toEqual({ node: null, nodes: { totalCount: 0 }, users: { totalCount: 0 } });
+    expect((await api.gql(query, { id: deviceId }, bearer(alice.token))).data).toEqual({ device: null, devices: { totalCount: 0 }, users: { totalCount: 0 } });
   });
 });
 

@@ -1,8 +1,8 @@
 import { loadConfig } from '../src/config';
-import type { NodeRecord } from '../src/entities';
+import type { DeviceRecord } from '../src/entities';
 import type { GraphQLContext } from '../src/graphql/context';
 import { read } from '../src/db/sql';
-import { createOwnerAndNode } from './support/fixtures';
+import { createOwnerAndDevice } from './support/fixtures';
 import { createTestApi, type TestApi } from './support/test-api';
 
 // Diagnostics no other GraphQL server gives: an operation whose field sends the same statement once
@@ -12,8 +12,8 @@ import { createTestApi, type TestApi } from './support/test-api';
 /** Probe fields of this spec's server only: what the API's own fields never do. */
 const probe = {
   typeDefs: /* GraphQL */ `
-    extend type Node {
-      "Test probe: the owner's username, read with one statement per node (no loader)."
+    extend type Device {
+      "Test probe: the owner's username, read with one statement per device (no loader)."
       probeOwnerNameUnbatched: String
     }
     extend type Query {
@@ -22,9 +22,9 @@ const probe = {
     }
   `,
   resolvers: {
-    Node: {
-      probeOwnerNameUnbatched: async (node: NodeRecord, _: unknown, ctx: GraphQLContext) =>
-        (await read<{ username: string }>(ctx, 'select username from users where id = ?', [node.owner.id]))[0]?.username,
+    Device: {
+      probeOwnerNameUnbatched: async (device: DeviceRecord, _: unknown, ctx: GraphQLContext) =>
+        (await read<{ username: string }>(ctx, 'select username from users where id = ?', [device.owner.id]))[0]?.username,
     },
     Query: {
       probeLateStatement: (_: unknown, __: unknown, ctx: GraphQLContext) => {
@@ -39,7 +39,7 @@ const lines: Array<Record<string, unknown>> = [];
 let api: TestApi;
 beforeAll(async () => {
   api = await createTestApi({ graphqlExtension: probe, allowDiagnostics: true, onLog: (line) => lines.push(line) });
-  for (let i = 0; i < 12; i++) await createOwnerAndNode(api, `Diagnosed ${i}`);
+  for (let i = 0; i < 12; i++) await createOwnerAndDevice(api, `Diagnosed ${i}`);
 });
 afterAll(async () => api.close());
 
@@ -47,13 +47,13 @@ const diagnostics = (reqId: string) => lines.filter((line) => String(line.msg).s
 
 describe('diagnostics', () => {
   it('report a field that sends one statement per parent, with its path and count', async () => {
-    const res = await api.gql('{ nodes(first: 12) { edges { node { probeOwnerNameUnbatched } } } }', {}, { 'x-request-id': 'n-plus-one' });
+    const res = await api.gql('{ devices(first: 12) { edges { node { probeOwnerNameUnbatched } } } }', {}, { 'x-request-id': 'n-plus-one' });
     expect(res.errors).toBeUndefined();
     expect(diagnostics('n-plus-one')).toEqual([
       expect.objectContaining({
         level: 40,
         kind: 'repeated_statement',
-        origin: 'nodes.edges.node.probeOwnerNameUnbatched',
+        origin: 'devices.edges.node.probeOwnerNameUnbatched',
         count: 12,
         limit: 10,
         statement: 'select username from users where id = $1',
@@ -62,8 +62,8 @@ describe('diagnostics', () => {
   });
 
   it('stay quiet for the same data through the loaders, and for aliases of one root field', async () => {
-    await api.gql('{ nodes(first: 12) { edges { node { owner { username } latestEvent { id } events { totalCount } } } } }', {}, { 'x-request-id': 'batched' });
-    const aliases = Array.from({ length: 15 }, (_, i) => `a${i}: nodes(first: 1) { totalCount }`).join(' ');
+    await api.gql('{ devices(first: 12) { edges { node { owner { username } latestEvent { id } events { totalCount } } } } }', {}, { 'x-request-id': 'batched' });
+    const aliases = Array.from({ length: 15 }, (_, i) => `a${i}: devices(first: 1) { totalCount }`).join(' ');
     await api.gql(`{ ${aliases} }`, {}, { 'x-request-id': 'aliases' });
     expect([...diagnostics('batched'), ...diagnostics('aliases')]).toEqual([]);
   });

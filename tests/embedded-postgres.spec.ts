@@ -28,7 +28,7 @@ describe('the embedded PostgreSQL default', () => {
     await client.connect();
     try {
       const { rows } = await client.query(
-        `select (select count(*) from users) as users, (select count(*) from nodes) as nodes,
+        `select (select count(*) from users) as users, (select count(*) from devices) as devices,
                 (select count(*) from events) as events, (select count(*) from recommendations) as recommendations`,
       );
       return rows[0] as Record<string, string>;

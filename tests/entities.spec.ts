@@ -4,7 +4,7 @@ import {
   OptimisticLockError,
   UniqueConstraintViolationException,
 } from '@mikro-orm/core';
-import { Event, Node, User } from '../src/entities';
+import { Event, Device, User } from '../src/entities';
 import { guardVersions, lockTouched, touch } from '../src/db/versioning';
 import { createTestDatabase, type TestDatabase } from './support/test-database';
 
@@ -36,11 +36,11 @@ async function insertUser(overrides: Partial<User> = {}): Promise<User> {
   return user;
 }
 
-async function insertNode(owner: User): Promise<Node> {
+async function insertDevice(owner: User): Promise<Device> {
   const em = db.orm.em.fork();
-  const node = em.create(Node, { owner: em.getReference(User, owner.id), name: 'Garden valve' });
+  const device = em.create(Device, { owner: em.getReference(User, owner.id), name: 'Garden valve' });
   await em.flush();
-  return node;
+  return device;
 }
 
 describe('defaults', () => {
@@ -145,37 +145,37 @@ describe('constraints', () => {
     await expect(insertUser({ email: 'Upper@Example.com' })).rejects.toBeInstanceOf(CheckConstraintViolationException);
   });
 
-  it('refuses a node whose owner does not exist', async () => {
+  it('refuses a device whose owner does not exist', async () => {
     const em = db.orm.em.fork();
-    em.create(Node, { owner: em.getReference(User, '01900000-0000-7000-8000-000000000000'), name: 'Orphan' });
+    em.create(Device, { owner: em.getReference(User, '01900000-0000-7000-8000-000000000000'), name: 'Orphan' });
     await expect(em.flush()).rejects.toBeInstanceOf(ForeignKeyConstraintViolationException);
   });
 
-  it('refuses to delete a user who owns nodes', async () => {
+  it('refuses to delete a user who owns devices', async () => {
     const owner = await insertUser();
-    await insertNode(owner);
+    await insertDevice(owner);
     await expect(db.sql(`delete from users where id = $1`, [owner.id])).rejects.toThrow(/violates foreign key/);
   });
 
-  it('deletes a node\'s events with it', async () => {
-    const node = await insertNode(await insertUser());
+  it('deletes a device\'s events with it', async () => {
+    const device = await insertDevice(await insertUser());
     const em = db.orm.em.fork();
-    em.create(Event, { node: em.getReference(Node, node.id), occurredAt: new Date(), consumption: '1.50', unit: 'L' });
+    em.create(Event, { device: em.getReference(Device, device.id), occurredAt: new Date(), consumption: '1.50', unit: 'L' });
     await em.flush();
-    await db.sql(`delete from nodes where id = $1`, [node.id]);
-    expect(await db.sql(`select id from events where node_id = $1`, [node.id])).toEqual([]);
+    await db.sql(`delete from devices where id = $1`, [device.id]);
+    expect(await db.sql(`select id from events where device_id = $1`, [device.id])).toEqual([]);
   });
 
   it('keeps consumption exact to the cent and refuses a negative one', async () => {
-    const node = await insertNode(await insertUser());
+    const device = await insertDevice(await insertUser());
     const em = db.orm.em.fork();
-    const event = em.create(Event, { node: em.getReference(Node, node.id), occurredAt: new Date(), consumption: '12345678.91', unit: 'L/min' });
+    const event = em.create(Event, { device: em.getReference(Device, device.id), occurredAt: new Date(), consumption: '12345678.91', unit: 'L/min' });
     await em.flush();
     const reread = await db.orm.em.fork().findOneOrFail(Event, event.id);
     expect(reread.consumption).toBe('12345678.91');
 
     const negative = db.orm.em.fork();
-    negative.create(Event, { node: negative.getReference(Node, node.id), occurredAt: new Date(), consumption: '-0.01', unit: 'L' });
+    negative.create(Event, { device: negative.getReference(Device, device.id), occurredAt: new Date(), consumption: '-0.01', unit: 'L' });
     await expect(negative.flush()).rejects.toBeInstanceOf(CheckConstraintViolationException);
   });
 });

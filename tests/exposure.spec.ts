@@ -33,12 +33,12 @@ describe('what the API shows of itself', () => {
   });
 
   it('names no field of the schema in an error when schema hints are off ("Did you mean …")', async () => {
-    const typo = '{ nodez(first: 1) { totalCount } }';
+    const typo = '{ devicez(first: 1) { totalCount } }';
     const hinted = await open.gql(typo);
-    expect(hinted.errors?.[0]?.message).toMatch(/Did you mean .*"nodes"/);
+    expect(hinted.errors?.[0]?.message).toMatch(/Did you mean .*"devices"/);
     const plain = await closed.gql(typo);
     expect(plain.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
-    expect(plain.errors?.[0]?.message).not.toMatch(/Did you mean|"nodes"/);
+    expect(plain.errors?.[0]?.message).not.toMatch(/Did you mean|"devices"/);
   });
 
   it('serves no GraphiQL page or assets when GraphiQL is off', async () => {

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { createOwnerAndNode } from './support/fixtures';
+import { createOwnerAndDevice } from './support/fixtures';
 import { createTestApi, type TestApi } from './support/test-api';
 
 // GraphiQL in a real browser: headless Chromium (Debian's `chromium`, driven by playwright-core) opens
@@ -21,7 +21,7 @@ let browser: Browser;
 beforeAll(async () => {
   if (!available) return;
   api = await createTestApi();
-  await createOwnerAndNode(api, 'Browser valve');
+  await createOwnerAndDevice(api, 'Browser valve');
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
 });
 afterAll(async () => {
@@ -59,14 +59,14 @@ afterAll(async () => {
       text = await page.evaluate<string>(responseText);
       if (!text.includes('"data"')) await page.waitForTimeout(100);
     }
-    const shown = JSON.parse(text) as { data?: { nodes: { totalCount: number; edges: Array<{ node: { name: string } }> } } };
+    const shown = JSON.parse(text) as { data?: { devices: { totalCount: number; edges: Array<{ node: { name: string } }> } } };
 
     mkdirSync(OUTPUT_DIR, { recursive: true });
     await page.screenshot({ path: path.join(OUTPUT_DIR, 'graphiql.png') });
     await context.close();
 
-    expect(shown.data?.nodes.totalCount).toBeGreaterThanOrEqual(1);
-    expect(shown.data?.nodes.edges.map((edge) => edge.node.name)).toContain('Browser valve');
+    expect(shown.data?.devices.totalCount).toBeGreaterThanOrEqual(1);
+    expect(shown.data?.devices.edges.map((edge) => edge.node.name)).toContain('Browser valve');
     expect(elsewhere).toEqual([]);
     expect(pageErrors).toEqual([]);
     expect(existsSync(path.join(OUTPUT_DIR, 'graphiql.png'))).toBe(true);

@@ -27,9 +27,9 @@ describe('/metrics', () => {
   it('has operation times by name and type, errors by code, statement and connection times, loader batches and the process', async () => {
     const before = await scrape();
     const count = (text: string) => sample(text, 'aquamind_graphql_operation_seconds_count{operation="Mine",type="query"}') ?? 0;
-    await api.gql('query Mine { me { id nodes { totalCount } } }');
+    await api.gql('query Mine { me { id devices { totalCount } } }');
     await api.gql('query Mine { me { id } }');
-    await api.gql('{ node(id: "not-a-uuid") { id } }');
+    await api.gql('{ device(id: "not-a-uuid") { id } }');
     const after = await scrape();
     expect(count(after) - count(before)).toBe(2);
     expect(sample(after, 'aquamind_graphql_errors_total{code="BAD_USER_INPUT"}')).toBeGreaterThanOrEqual(1);
@@ -42,7 +42,7 @@ describe('/metrics', () => {
     expect(after).toContain('# TYPE aquamind_graphql_operation_seconds histogram');
     // Names from anonymous callers or failed operations get no label of their own.
     await api.gql('query MadeUpByAnyone { recommendations { totalCount } }', {}, { authorization: '' });
-    await api.gql('query MadeUpAndFailing { node(id: "nope") { id } }');
+    await api.gql('query MadeUpAndFailing { device(id: "nope") { id } }');
     const labels = await scrape();
     expect(labels).not.toContain('operation="MadeUpByAnyone"');
     expect(labels).not.toContain('operation="MadeUpAndFailing"');

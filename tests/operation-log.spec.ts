@@ -1,5 +1,5 @@
-import { CREATE_NODE, CREATE_USER, newUserInput } from './support/documents';
-import { createOwnerAndNode } from './support/fixtures';
+import { CREATE_DEVICE, CREATE_USER, newUserInput } from './support/documents';
+import { createOwnerAndDevice } from './support/fixtures';
 import { createTestApi, type TestApi } from './support/test-api';
 
 // One log line per GraphQL operation: request id, operation name and type, duration, statements,
@@ -18,16 +18,16 @@ function operationLines(reqId: string): Array<Record<string, unknown>> {
 describe('the log line of an operation', () => {
   it('says what ran, for whom, how long, how many statements, and that a query was cleared', async () => {
     const user = await api.gql(CREATE_USER, { input: newUserInput() });
-    const node = await api.gql(CREATE_NODE, { input: { name: 'Logged valve', ownerId: user.data!.createUser.user.id } });
-    const nodeId = node.data!.createNode.node.id as string;
+    const device = await api.gql(CREATE_DEVICE, { input: { name: 'Logged valve', ownerId: user.data!.createUser.user.id } });
+    const deviceId = device.data!.createDevice.device.id as string;
     const sent = await api.statements(() =>
-      api.gql('query OneNode($id: ID!) { node(id: $id) { name owner { username } } }', { id: nodeId }, { 'x-request-id': 'log-test-1' }),
+      api.gql('query OneDevice($id: ID!) { device(id: $id) { name owner { username } } }', { id: deviceId }, { 'x-request-id': 'log-test-1' }),
     );
     expect(operationLines('log-test-1')).toEqual([
       expect.objectContaining({
         level: 30,
         reqId: 'log-test-1',
-        operation: { name: 'OneNode', type: 'query' },
+        operation: { name: 'OneDevice', type: 'query' },
         statements: sent.length,
         unitOfWork: 'cleared',
         errors: [],
@@ -39,9 +39,9 @@ describe('the log line of an operation', () => {
   });
 
   it("counts every statement of a mutation, its transaction's BEGIN and COMMIT and the readings' insert included", async () => {
-    const { nodeId } = await createOwnerAndNode(api, 'Counted valve');
+    const { deviceId } = await createOwnerAndDevice(api, 'Counted valve');
     const sent = await api.statements(() =>
-      api.gql('mutation Counted($id: ID!) { recordEvents(inputs: [{ nodeId: $id, consumption: "1.00", unit: "L" }]) { count } }', { id: nodeId }, { 'x-request-id': 'log-test-4' }),
+      api.gql('mutation Counted($id: ID!) { recordEvents(inputs: [{ deviceId: $id, consumption: "1.00", unit: "L" }]) { count } }', { id: deviceId }, { 'x-request-id': 'log-test-4' }),
     );
     expect(sent.some((sql) => /insert into events/i.test(sql))).toBe(true);
     expect(sent.some((sql) => /^commit/i.test(sql))).toBe(true);
@@ -67,7 +67,7 @@ describe('the log line of an operation', () => {
     }, { authorization: '' });
     const token = login.data!.login.token as string;
     await api.gql('{ me { id } }', {}, { authorization: `Bearer ${token}` });
-    const key = await api.gql('mutation ($id: ID!) { createApiKey(input: { name: "logged", scopes: ["nodes:read"], ownerId: $id }) { secret } }', {
+    const key = await api.gql('mutation ($id: ID!) { createApiKey(input: { name: "logged", scopes: ["devices:read"], ownerId: $id }) { secret } }', {
       id: api.admin!.id,
     });
     const secret = key.data!.createApiKey.secret as string;

@@ -64,7 +64,7 @@ describe('the rate limit of each identity', () => {
   it('refuses an operation that costs more than is left with RATE_LIMITED and 429, before it runs', async () => {
     const alice = await newUser(api);
     // 1 + 40 × (edges 1 + node 1 + id 1) = 121 points, with 100 left.
-    const big = await api.gql('{ nodes(first: 40) { edges { node { id } } } }', {}, { authorization: alice.authorization });
+    const big = await api.gql('{ devices(first: 40) { edges { node { id } } } }', {}, { authorization: alice.authorization });
     expect(big.status).toBe(429);
     expect(big.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
     expect(Number(big.headers.get('retry-after'))).toBeGreaterThan(0);

@@ -29,7 +29,7 @@ describe('migrations', () => {
     expect(await migrate(orm)).toEqual([]);
 
     const tables = await query(`select table_name from information_schema.tables where table_schema = 'public' order by 1`);
-    expect(tables.map((t) => t.table_name)).toEqual(['api_keys', 'events', 'mikro_orm_migrations', 'nodes', 'rate_limit_counters', 'recommendations', 'users']);
+    expect(tables.map((t) => t.table_name)).toEqual(['api_keys', 'devices', 'events', 'mikro_orm_migrations', 'rate_limit_counters', 'recommendations', 'users']);
   });
 
   it('match the entities exactly (the schema generator finds nothing to change)', async () => {
@@ -42,8 +42,8 @@ describe('migrations', () => {
       from pg_constraint where contype = 'f' and connamespace = 'public'::regnamespace order by 1`);
     expect(fks).toEqual([
       { table: 'api_keys', references: 'users', onDelete: 'r' }, // restrict: users are never deleted
-      { table: 'events', references: 'nodes', onDelete: 'c' }, // cascade
-      { table: 'nodes', references: 'users', onDelete: 'r' }, // restrict
+      { table: 'devices', references: 'users', onDelete: 'r' }, // restrict
+      { table: 'events', references: 'devices', onDelete: 'c' }, // cascade
     ]);
   });
 
@@ -54,8 +54,63 @@ describe('migrations', () => {
     expect(titleIndex?.indexdef).toMatch(/UNIQUE INDEX .* \(lower\(\(title\)::text\)\) WHERE active/);
   });
 
-  it('create the events index on (node, occurredAt desc, id desc)', async () => {
-    const [index] = await query(`select indexdef from pg_indexes where tablename = 'events' and indexname = 'events_node_id_occurred_at_id_index'`);
-    expect(index?.indexdef).toContain('(node_id, occurred_at DESC, id DESC)');
+  it('create the events index on (device, occurredAt desc, id desc)', async () => {
+    const [index] = await query(`select indexdef from pg_indexes where tablename = 'events' and indexname = 'events_device_id_occurred_at_id_index'`);
+    expect(index?.indexdef).toContain('(device_id, occurred_at DESC, id DESC)');
   });
 });
+
+describe('the migration from nodes to devices', () => {
+  let name: string;
+  let orm: Orm;
+  let sql: Client;
+
+  beforeAll(async () => {
+    name = await createEmptyDatabase();
+    orm = await connectOrm(testConfig(databaseUrl(name)), databaseUrl(name));
+    sql = new Client({ connectionString: databaseUrl(name) });
+    await sql.connect();
+  });
+  afterAll(async () => {
+    await sql.end();
+    await orm.close();
+    await dropDatabase(name);
+  });
+
+  const USER = '0190a0a0-0000-7000-8000-000000000001';
+  const NODE = '0190a0a0-0000-7000-8000-000000000002';
+  const KEY = '0190a0a0-0000-7000-8000-000000000003';
+
+  it('keeps every row, and gives keys that held nodes:read devices:read', async () => {
+    await orm.getMigrator().up({ to: 'Migration20261130013028' });
+    await sql.query(`insert into users (id, username, email, password_hash, first_name, last_name) values ($1, 'river', 'river@example.com', 'x', 'Rio', 'Ops')`, [USER]);
+    await sql.query(`insert into nodes (id, owner_id, name) values ($1, $2, 'Garden valve')`, [NODE, USER]);
+    await sql.query(
+      `insert into events (id, node_id, occurred_at, consumption, unit) values
+       ('0190a0a0-0000-7000-8000-000000000010', $1, '2026-01-01T00:00:00Z', 1.5, 'L'),
+       ('0190a0a0-0000-7000-8000-000000000011', $1, '2026-01-02T00:00:00Z', 2.5, 'L')`,
+      [NODE],
+    );
+    await sql.query(`insert into api_keys (id, owner_id, name, prefix, secret_hash, scopes) values ($1, $2, 'meter', 'abcdefabcdef', $3, '{nodes:read,events:read}')`, [
+      KEY,
+      USER,
+      'f'.repeat(64),
+    ]);
+
+    expect(await migrate(orm)).toEqual(['Migration20261201121500']);
+
+    expect(await query(sql, 'select id, owner_id, name from devices')).toEqual([{ id: NODE, owner_id: USER, name: 'Garden valve' }]);
+    expect(await query(sql, 'select device_id, consumption from events order by occurred_at')).toEqual([
+      { device_id: NODE, consumption: '1.50' },
+      { device_id: NODE, consumption: '2.50' },
+    ]);
+    expect(await query(sql, 'select scopes from api_keys')).toEqual([{ scopes: ['devices:read', 'events:read'] }]);
+    await expect(sql.query(`update api_keys set scopes = '{nodes:read}'`)).rejects.toThrow(/api_keys_scopes_check/);
+    await expect(sql.query(`delete from users where id = $1`, [USER])).rejects.toThrow(/devices_owner_id_foreign/);
+    expect(await orm.schema.getUpdateSchemaSQL({ wrap: false })).toBe('');
+  });
+});
+
+async function query(sql: Client, text: string) {
+  return (await sql.query<Record<string, unknown>>(text)).rows;
+}

@@ -17,7 +17,7 @@ const CLIENTS = 16;
 let db: TestDatabase;
 beforeAll(async () => {
   db = await createTestDatabase();
-  await seedScale(db.orm, { nodes: 50, eventsPerNode: 20 });
+  await seedScale(db.orm, { devices: 50, eventsPerDevice: 20 });
 });
 afterAll(async () => db.drop());
 

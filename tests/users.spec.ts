@@ -146,7 +146,7 @@ describe('users', () => {
   it('refuses more than 100 per page and a cursor it did not make', async () => {
     const tooMany = await api.gql(USERS, { first: 101 });
     expect(tooMany.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'first' });
-    const forged = await api.gql(USERS, { after: Buffer.from('["node","x"]').toString('base64url') });
+    const forged = await api.gql(USERS, { after: Buffer.from('["device","x"]').toString('base64url') });
     expect(forged.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'after' });
     const wrongType = await api.gql(USERS, { after: Buffer.from('["user","zzz"]').toString('base64url') });
     expect(wrongType.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'after' });

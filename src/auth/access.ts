@@ -9,8 +9,8 @@ import type { Caller } from './caller';
  * sees less at once, and a read costs no statement of its own.
  *
  * - An ADMIN signed in with a token sees every row.
- * - Anyone else sees their own rows (a user is their own row; a node is its owner's; an event is its
- *   node's owner's). An API key sees its owner's rows, never more, whoever owns it.
+ * - Anyone else sees their own rows (a user is their own row; a device is its owner's; an event is its
+ *   device's owner's). An API key sees its owner's rows, never more, whoever owns it.
  * - An anonymous caller, or a deactivated or deleted user, sees none.
  */
 export interface Visibility {
@@ -33,7 +33,7 @@ function byToken(caller: Caller): boolean {
   return caller.kind === 'user';
 }
 
-/** Rows owned by the user in `userIdColumn` (a user row's own `id`, a node's `owner_id`). */
+/** Rows owned by the user in `userIdColumn` (a user row's own `id`, a device's `owner_id`). */
 export function ownedBy(userIdColumn: string): Visibility {
   return {
     sql: `(${ADMIN_NOW} or ${userIdColumn} = ${VIEWER_ID})`,
@@ -41,10 +41,10 @@ export function ownedBy(userIdColumn: string): Visibility {
   };
 }
 
-/** Rows that belong to the node in `nodeIdColumn` (an event, a child list of a node): visible with their node. */
-export function ownedThroughNode(nodeIdColumn: string): Visibility {
+/** Rows that belong to the device in `deviceIdColumn` (an event, a child list of a device): visible with their device. */
+export function ownedThroughDevice(deviceIdColumn: string): Visibility {
   return {
-    sql: `(${ADMIN_NOW} or ${nodeIdColumn} in (select owned.id from nodes owned where owned.owner_id = ${VIEWER_ID}))`,
+    sql: `(${ADMIN_NOW} or ${deviceIdColumn} in (select owned.id from devices owned where owned.owner_id = ${VIEWER_ID}))`,
     params: (caller) => [byToken(caller), viewerId(caller), viewerId(caller)],
   };
 }
@@ -66,7 +66,7 @@ export function requireScope(ctx: { readonly caller: Caller }, scope: ApiKeyScop
   if (caller.kind === 'apiKey' && !caller.scopes.includes(scope)) throw new ForbiddenError(`This API key lacks the scope ${scope}`);
 }
 
-/** FORBIDDEN for any API key: for what no scope names (administration, node changes, API keys). */
+/** FORBIDDEN for any API key: for what no scope names (administration, device changes, API keys). */
 export function refuseApiKeys(ctx: { readonly caller: Caller }): void {
   if (ctx.caller.kind === 'apiKey') throw new ForbiddenError('An API key cannot do this; sign in as its owner');
 }

@@ -26,13 +26,13 @@ export async function insertEventRows(
   }
 }
 
-const INSERT = `insert into events (id, node_id, occurred_at, consumption, unit)
+const INSERT = `insert into events (id, device_id, occurred_at, consumption, unit)
   select * from unnest(?::uuid[], ?::uuid[], ?::timestamptz[], ?::numeric[], ?::varchar[])`;
 
 async function insertBatch(knex: Knex | Knex.Transaction, batch: readonly EventRecord[]): Promise<void> {
   await knex.raw(INSERT, [
     batch.map((r) => r.id),
-    batch.map((r) => r.node.id),
+    batch.map((r) => r.device.id),
     batch.map((r) => r.occurredAt.toISOString()),
     batch.map((r) => r.consumption),
     batch.map((r) => r.unit),

@@ -1,9 +1,9 @@
-// `npm run seed`: the demo data; `npm run seed -- --nodes 1000 --events-per-node 100`: a benchmark dataset.
+// `npm run seed`: the demo data; `npm run seed -- --devices 1000 --events-per-device 100`: a benchmark dataset.
 import { parseArgs } from 'node:util';
 import { runWithOrm } from './run-with-orm';
 import { seedDemo, seedScale } from './seed/seeder';
 
-const USAGE = 'usage: npm run seed [-- --nodes N --events-per-node M]';
+const USAGE = 'usage: npm run seed [-- --devices N --events-per-device M]';
 
 function positiveInt(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined) return fallback;
@@ -16,7 +16,7 @@ function positiveInt(name: string, raw: string | undefined, fallback: number): n
 
 let args: ReturnType<typeof parseOptions>;
 function parseOptions() {
-  return parseArgs({ options: { nodes: { type: 'string' }, 'events-per-node': { type: 'string' } }, strict: true }).values;
+  return parseArgs({ options: { devices: { type: 'string' }, 'events-per-device': { type: 'string' } }, strict: true }).values;
 }
 try {
   args = parseOptions();
@@ -24,9 +24,9 @@ try {
   process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
   process.exit(2);
 }
-const scale = args.nodes !== undefined || args['events-per-node'] !== undefined;
-const nodes = positiveInt('nodes', args.nodes, 1_000);
-const eventsPerNode = positiveInt('events-per-node', args['events-per-node'], 100);
+const scale = args.devices !== undefined || args['events-per-device'] !== undefined;
+const devices = positiveInt('devices', args.devices, 1_000);
+const eventsPerDevice = positiveInt('events-per-device', args['events-per-device'], 100);
 
 void runWithOrm(async (orm, { config, logger }) => {
   if (!scale) {
@@ -40,16 +40,16 @@ void runWithOrm(async (orm, { config, logger }) => {
   }
   const started = Date.now();
   const result = await seedScale(orm, {
-    nodes,
-    eventsPerNode,
+    devices,
+    eventsPerDevice,
     onProgress: (p) => {
       const seconds = (Date.now() - started) / 1000;
       const percent = p.totalEvents > 0 ? Math.round((100 * p.events) / p.totalEvents) : 100;
       process.stderr.write(
-        `seed: nodes ${p.nodes}/${p.totalNodes}, events ${p.events}/${p.totalEvents} (${percent}%, ` +
+        `seed: devices ${p.devices}/${p.totalDevices}, events ${p.events}/${p.totalEvents} (${percent}%, ` +
           `${Math.round(p.events / Math.max(seconds, 0.001))} events/s)\n`,
       );
     },
   });
-  logger.info({ ...result, ms: Date.now() - started }, result.nodes > 0 ? 'benchmark data seeded' : 'benchmark data already present');
+  logger.info({ ...result, ms: Date.now() - started }, result.devices > 0 ? 'benchmark data seeded' : 'benchmark data already present');
 });

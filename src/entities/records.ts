@@ -8,7 +8,7 @@ export const ROLES = ['ADMIN', 'USER'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** What a partner's key may do, each on its owner's data only. */
-export const API_KEY_SCOPES = ['nodes:read', 'events:read', 'events:write', 'recommendations:read'] as const;
+export const API_KEY_SCOPES = ['devices:read', 'events:read', 'events:write', 'recommendations:read'] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
 /** A reference to a related row by its id. */
@@ -32,8 +32,8 @@ export interface UserRecord {
   readonly version: number;
 }
 
-/** A node as reads return it. */
-export interface NodeRecord {
+/** A device as reads return it. */
+export interface DeviceRecord {
   readonly id: string;
   readonly owner: IdRef;
   readonly name: string;
@@ -46,7 +46,7 @@ export interface NodeRecord {
 /** A reading as reads return it. */
 export interface EventRecord {
   readonly id: string;
-  readonly node: IdRef;
+  readonly device: IdRef;
   readonly occurredAt: Date;
   /** Exact decimal as a string, e.g. "12.50". */
   readonly consumption: string;

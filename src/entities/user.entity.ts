@@ -2,7 +2,7 @@ import { defineEntity, OptionalProps } from '@mikro-orm/core';
 import { newId } from './ids';
 import { ROLES, type Role, type UserRecord } from './records';
 
-/** A person who owns nodes. Never hard-deleted: `active = false` is the soft delete. */
+/** A person who owns devices. Never hard-deleted: `active = false` is the soft delete. */
 export class User implements UserRecord {
   [OptionalProps]?: 'role' | 'active' | 'registeredAt' | 'updatedAt' | 'version' | 'secondLastName' | 'birthDate';
 

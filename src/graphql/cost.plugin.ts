@@ -14,13 +14,13 @@ import { rateLimitedRequest } from './errors';
 export const MAX_OPERATION_COST = 50_000;
 
 /** Fields returning a page, multiplying what is selected under them by its size (`first`, default 20). */
-const PAGED_FIELDS = new Set(['users', 'nodes', 'events', 'recommendations']);
+const PAGED_FIELDS = new Set(['users', 'devices', 'events', 'recommendations']);
 /** Each reading recorded costs this much, so one operation cannot record far more than one batch. */
 const COST_PER_READING = 4;
 
 /**
  * Refuses, before anything runs, an operation that could make the server read or write too much:
- * aliases and nesting multiply a cheap-looking query (100 nodes × 1,000 daily buckets × 10 aliases).
+ * aliases and nesting multiply a cheap-looking query (100 devices × 1,000 daily buckets × 10 aliases).
  * Uses the operation's variables, so `first: $first` counts what the client actually asked for. Then
  * spends the cost from the caller's rate limit: RATE_LIMITED (HTTP 429) when it does not fit.
  */

@@ -2,7 +2,7 @@ import type { GraphQLFieldResolver, GraphQLResolveInfo } from 'graphql';
 import { fromOrigin } from '../db/statement-tally';
 
 /**
- * The resolver map with each resolver's statements attributed to its field path (`nodes.edges.node.events`,
+ * The resolver map with each resolver's statements attributed to its field path (`devices.edges.node.events`,
  * list indexes left out), so that a diagnostic names the field that sent a repeated statement. Only
  * with diagnostics on: it costs an async-context switch per resolved field.
  */

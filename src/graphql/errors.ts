@@ -36,8 +36,8 @@ const CONSTRAINTS: Record<string, { code: Code; field: string; message: string }
     field: 'input.title',
     message: 'An active recommendation already has this title',
   },
-  nodes_owner_id_foreign: { code: 'CONFLICT', field: 'input.ownerId', message: 'The owner no longer exists' },
-  events_node_id_foreign: { code: 'CONFLICT', field: 'nodeId', message: 'The node was deleted meanwhile' },
+  devices_owner_id_foreign: { code: 'CONFLICT', field: 'input.ownerId', message: 'The owner no longer exists' },
+  events_device_id_foreign: { code: 'CONFLICT', field: 'deviceId', message: 'The device was deleted meanwhile' },
 };
 
 /** PostgreSQL error codes that mean "try again later", not "your request is wrong". */

@@ -48,7 +48,7 @@ export function directiveLimit(max: number) {
 
 /**
  * A validation rule refusing operations nested deeper than `maxDepth` fields: a partner's query cannot
- * make the server walk users → nodes → owner → nodes … without end. Introspection (`__schema`,
+ * make the server walk users → devices → owner → devices … without end. Introspection (`__schema`,
  * `__type`) is exempt: GraphiQL's own query is deep by nature and reads no data.
  */
 export function depthLimit(maxDepth: number) {

@@ -1,16 +1,16 @@
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Caller } from '../auth/caller';
-import type { EventRecord, NodeRecord, RecommendationRecord, UserRecord } from '../entities';
-import { consumptionByNode, type ConsumptionBucket, type Granularity } from '../services/consumption.reads';
+import type { EventRecord, DeviceRecord, RecommendationRecord, UserRecord } from '../entities';
+import { consumptionByDevice, type ConsumptionBucket, type Granularity } from '../services/consumption.reads';
 import {
-  eventCountsByNode,
-  eventPagesByNode,
+  eventCountsByDevice,
+  eventPagesByDevice,
   eventRecordsByIds,
-  newestEventsByNode,
+  newestEventsByDevice,
   type EventWindowArgs,
 } from '../services/event.reads';
-import { nodeCountsByOwner, nodePagesByOwner, nodeRecordsByIds, type NodePage, type OwnerNodesArgs } from '../services/node.reads';
+import { deviceCountsByOwner, devicePagesByOwner, deviceRecordsByIds, type DevicePage, type OwnerDevicesArgs } from '../services/device.reads';
 import { recommendationRecordsByIds } from '../services/recommendation.reads';
 import { userRecordsByIds } from '../services/user.reads';
 import { RecordsById } from './records-by-id';
@@ -48,33 +48,33 @@ export function createLoaders(
     missing: Value,
   ) => perArgs((args: Args) => perParent(counted(loader, (ids: readonly string[]) => fetch(ids, args)), missing, batch));
   const userById = byId<UserRecord>('userById', (ids) => userRecordsByIds(ctx, ids));
-  const newestEvents = newestEventsLoader(counted('newestEventsByNode', (ids: readonly string[], count: number) => newestEventsByNode(ctx, ids, count)), batch);
-  const eventPages = byParentAndArgs<EventWindowArgs, EventRecord[]>('eventPagesByNode', (ids, args) => eventPagesByNode(ctx, ids, args), []);
+  const newestEvents = newestEventsLoader(counted('newestEventsByDevice', (ids: readonly string[], count: number) => newestEventsByDevice(ctx, ids, count)), batch);
+  const eventPages = byParentAndArgs<EventWindowArgs, EventRecord[]>('eventPagesByDevice', (ids, args) => eventPagesByDevice(ctx, ids, args), []);
   return {
     userById,
-    nodeById: byId<NodeRecord>('nodeById', async (ids) => {
-      const { nodes, owners } = await nodeRecordsByIds(ctx, ids);
+    deviceById: byId<DeviceRecord>('deviceById', async (ids) => {
+      const { devices, owners } = await deviceRecordsByIds(ctx, ids);
       userById.prime(owners);
-      return nodes;
+      return devices;
     }),
     eventById: byId<EventRecord>('eventById', (ids) => eventRecordsByIds(ctx, ids)),
     recommendationById: byId<RecommendationRecord>('recommendationById', (ids) => recommendationRecordsByIds(ctx, ids)),
-    /** A node's newest event, from the same statement as the first pages of its `events`. */
-    latestEventByNode: async (nodeId: string): Promise<EventRecord | null> => (await newestEvents.load({ nodeId, count: 1 }))[0] ?? null,
+    /** A device's newest event, from the same statement as the first pages of its `events`. */
+    latestEventByDevice: async (deviceId: string): Promise<EventRecord | null> => (await newestEvents.load({ deviceId, count: 1 }))[0] ?? null,
     /**
-     * The first `args.first + 1` events of a node in the window of `args`. With no window and no cursor
+     * The first `args.first + 1` events of a device in the window of `args`. With no window and no cursor
      * (a dashboard's "last N readings"), read together with `latestEvent`.
      */
-    eventsByNode: (nodeId: string, args: EventWindowArgs): Promise<EventRecord[]> =>
+    eventsByDevice: (deviceId: string, args: EventWindowArgs): Promise<EventRecord[]> =>
       args.after === null && args.from === null && args.to === null
-        ? newestEvents.load({ nodeId, count: args.first + 1 })
-        : eventPages(args).load(nodeId),
-    eventCountByNode: byParentAndArgs<Pick<EventWindowArgs, 'from' | 'to'>, number>('eventCountByNode', (ids, w) => eventCountsByNode(ctx, ids, w), 0),
-    nodesByOwner: byParentAndArgs<OwnerNodesArgs, NodeRecord[]>('nodesByOwner', (ids, args) => nodePagesByOwner(ctx, ids, args), []),
-    nodeCountByOwner: byParent<number>('nodeCountByOwner', (ids) => nodeCountsByOwner(ctx, ids), 0),
-    consumptionByNode: byParentAndArgs<{ granularity: Granularity; periods: number }, ConsumptionBucket[]>(
-      'consumptionByNode',
-      (ids, args) => consumptionByNode(ctx, ids, args.granularity, args.periods),
+        ? newestEvents.load({ deviceId, count: args.first + 1 })
+        : eventPages(args).load(deviceId),
+    eventCountByDevice: byParentAndArgs<Pick<EventWindowArgs, 'from' | 'to'>, number>('eventCountByDevice', (ids, w) => eventCountsByDevice(ctx, ids, w), 0),
+    devicesByOwner: byParentAndArgs<OwnerDevicesArgs, DeviceRecord[]>('devicesByOwner', (ids, args) => devicePagesByOwner(ctx, ids, args), []),
+    deviceCountByOwner: byParent<number>('deviceCountByOwner', (ids) => deviceCountsByOwner(ctx, ids), 0),
+    consumptionByDevice: byParentAndArgs<{ granularity: Granularity; periods: number }, ConsumptionBucket[]>(
+      'consumptionByDevice',
+      (ids, args) => consumptionByDevice(ctx, ids, args.granularity, args.periods),
       [],
     ),
   };
@@ -86,32 +86,32 @@ export function primedPage<R extends { readonly id: string }, C extends { page: 
   return connection;
 }
 
-/** A page of nodes as lookups by id of its nodes and of their owners see them. */
-export function primedNodePage(loaders: Loaders, page: NodePage): NodePage {
+/** A page of devices as lookups by id of its devices and of their owners see them. */
+export function primedDevicePage(loaders: Loaders, page: DevicePage): DevicePage {
   loaders.userById.prime(page.owners);
-  return primedPage(loaders.nodeById, page);
+  return primedPage(loaders.deviceById, page);
 }
 
 /**
- * The newest `count` events of a node, for any count: each batch reads, in one statement for all its
- * nodes, as many events per node as its largest count, and gives each key its share.
+ * The newest `count` events of a device, for any count: each batch reads, in one statement for all its
+ * devices, as many events per device as its largest count, and gives each key its share.
  */
 function newestEventsLoader(
-  fetch: (nodeIds: readonly string[], count: number) => Promise<Map<string, EventRecord[]>>,
+  fetch: (deviceIds: readonly string[], count: number) => Promise<Map<string, EventRecord[]>>,
   batch: boolean,
-): DataLoader<{ nodeId: string; count: number }, EventRecord[], string> {
+): DataLoader<{ deviceId: string; count: number }, EventRecord[], string> {
   return new DataLoader(
     async (keys) => {
       let count = 0;
-      const nodeIds = new Set<string>();
+      const deviceIds = new Set<string>();
       for (const key of keys) {
         count = Math.max(count, key.count);
-        nodeIds.add(key.nodeId);
+        deviceIds.add(key.deviceId);
       }
-      const events = await fetch([...nodeIds], count);
-      return keys.map(({ nodeId, count }) => events.get(nodeId)?.slice(0, count) ?? []);
+      const events = await fetch([...deviceIds], count);
+      return keys.map(({ deviceId, count }) => events.get(deviceId)?.slice(0, count) ?? []);
     },
-    { batch, cacheKeyFn: ({ nodeId, count }) => `${count} ${nodeId}` },
+    { batch, cacheKeyFn: ({ deviceId, count }) => `${count} ${deviceId}` },
   );
 }
 
@@ -131,7 +131,7 @@ function perParent<Value>(
 }
 
 /**
- * Loaders of values per parent that depend on arguments (a node's last 10 events, a time window):
+ * Loaders of values per parent that depend on arguments (a device's last 10 events, a time window):
  * one loader per distinct set of arguments, so the parents that share them are fetched in one
  * statement. How many there are depends on the query, not on the rows.
  */

@@ -3,7 +3,7 @@ import DataLoader from 'dataloader';
 /**
  * Records by id for one operation: a DataLoader (one statement per batch of ids) that also holds the
  * records it has read or been given, and answers a lookup of one of those at once, with no promise. In
- * a page of 500 events whose nodes the page's parent already read, each event's node is then a map
+ * a page of 500 events whose devices the page's parent already read, each event's device is then a map
  * lookup rather than a promise and a turn of the microtask queue for the executor to await.
  */
 export class RecordsById<R extends { readonly id: string }> {

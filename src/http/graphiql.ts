@@ -20,8 +20,8 @@ function packageFile(pkg: string, file: string): Buffer {
 
 const DEFAULT_QUERY = `# Welcome to the AquaMind API. Press the play button (or Ctrl-Enter) to run.
 # The Docs panel on the left is the API reference.
-query Nodes {
-  nodes(first: 5) {
+query Devices {
+  devices(first: 5) {
     totalCount
     edges {
       node {

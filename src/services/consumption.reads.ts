@@ -1,4 +1,4 @@
-import { ownedThroughNode, requireScope } from '../auth/access';
+import { ownedThroughDevice, requireScope } from '../auth/access';
 import type { ActingContext } from '../auth/actor';
 import { prepared, read, uuidArray } from '../db/sql';
 import { groupBy } from '../shared/group-by';
@@ -20,21 +20,21 @@ export const MAX_PERIODS = 1_000;
 
 const SQL_UNIT: Record<Granularity, string> = { DAY: 'day', MONTH: 'month', YEAR: 'year' };
 
-/** Readings of the nodes the caller may see. */
-const VISIBLE = ownedThroughNode('node_id');
+/** Readings of the devices the caller may see. */
+const VISIBLE = ownedThroughDevice('device_id');
 
 /**
- * Sums per node, bucket and unit since a start; parameters: the `date_trunc` unit, the node ids, the
+ * Sums per device, bucket and unit since a start; parameters: the `date_trunc` unit, the device ids, the
  * start, the caller's visibility. Grouped on the truncated instant and formatted per bucket, not per reading: a third less work
  * for PostgreSQL.
  */
 const SUMS = prepared(
-  'consumption-by-node',
-  `select node_id, to_char(bucket, 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as bucket, unit, total::text as total
+  'consumption-by-device',
+  `select device_id, to_char(bucket, 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as bucket, unit, total::text as total
     from (
-      select node_id, date_trunc(?, occurred_at at time zone 'UTC') as bucket, unit, sum(consumption) as total
+      select device_id, date_trunc(?, occurred_at at time zone 'UTC') as bucket, unit, sum(consumption) as total
       from events
-      where node_id = any(?::uuid[]) and occurred_at >= ?::timestamptz and ${VISIBLE.sql}
+      where device_id = any(?::uuid[]) and occurred_at >= ?::timestamptz and ${VISIBLE.sql}
       group by 1, 2, 3
     ) buckets
     order by unit`,
@@ -59,37 +59,37 @@ export function bucketStarts(granularity: Granularity, periods: number, now: Dat
 }
 
 /**
- * Consumption per bucket for each node, empty buckets included: one `date_trunc … group by` statement
- * for all nodes. Readings in different units are never added up: a period with several units has one
+ * Consumption per bucket for each device, empty buckets included: one `date_trunc … group by` statement
+ * for all devices. Readings in different units are never added up: a period with several units has one
  * bucket per unit (litres and litres per minute are not one quantity).
  */
-export async function consumptionByNode(
+export async function consumptionByDevice(
   ctx: ActingContext,
-  nodeIds: readonly string[],
+  deviceIds: readonly string[],
   granularity: Granularity,
   periods: number,
   now: Date = new Date(),
 ): Promise<Map<string, ConsumptionBucket[]>> {
   requireScope(ctx, 'events:read');
   const starts = bucketStarts(granularity, periods, now);
-  const rows = await read<{ node_id: string; bucket: string; total: string; unit: string }>(ctx, SUMS, [
+  const rows = await read<{ device_id: string; bucket: string; total: string; unit: string }>(ctx, SUMS, [
     SQL_UNIT[granularity],
-    uuidArray(nodeIds),
+    uuidArray(deviceIds),
     starts[0]!.toISOString(),
     ...VISIBLE.params(ctx.caller),
   ]);
-  const byNode = groupBy(rows, (row) => row.node_id);
+  const byDevice = groupBy(rows, (row) => row.device_id);
   const buckets = starts.map((start) => start.toISOString().replace('.000Z', 'Z'));
   return new Map(
-    nodeIds.map((nodeId) => {
-      const byBucket = groupBy(byNode.get(nodeId) ?? [], (row) => row.bucket);
+    deviceIds.map((deviceId) => {
+      const byBucket = groupBy(byDevice.get(deviceId) ?? [], (row) => row.bucket);
       const series: ConsumptionBucket[] = [];
       starts.forEach((start, i) => {
         const periodRows = byBucket.get(buckets[i]!);
         if (!periodRows) series.push({ start, total: '0.00', unit: null });
         else for (const row of periodRows) series.push({ start, total: row.total, unit: row.unit });
       });
-      return [nodeId, series];
+      return [deviceId, series];
     }),
   );
 }

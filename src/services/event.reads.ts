@@ -1,4 +1,4 @@
-import { ownedThroughNode, requireScope } from '../auth/access';
+import { ownedThroughDevice, requireScope } from '../auth/access';
 import type { ActingContext } from '../auth/actor';
 import { cursorParts, decodeCursor, encodeCursor, pageSize, toConnection, type Connection } from '../db/pagination';
 import { instant, prepared, read, recordsByIds, uuidArray, type RecordSource, type Row } from '../db/sql';
@@ -7,7 +7,7 @@ import { InvalidInputError } from '../shared/errors';
 import { groupBy } from '../shared/group-by';
 import * as valid from './validation';
 
-/** Time window and page of an `events` list; loaders batch every node that shares them. */
+/** Time window and page of an `events` list; loaders batch every device that shares them. */
 export interface EventWindowArgs {
   first: number;
   /** Keyset position: the (occurredAt, id) of the last event of the previous page. */
@@ -19,13 +19,13 @@ export interface EventWindowArgs {
 export interface EventFilter {
   first?: number | null;
   after?: string | null;
-  nodeId?: string | null;
+  deviceId?: string | null;
   from?: Date | null;
   to?: Date | null;
 }
 
 const CURSOR = 'event';
-const COLUMNS = 'id, node_id, occurred_at, consumption, unit';
+const COLUMNS = 'id, device_id, occurred_at, consumption, unit';
 /** The window and keyset conditions every events list shares; parameters: from ×2, to ×2, after (instant ×2, id). */
 const WINDOW = `(?::timestamptz is null or occurred_at >= ?::timestamptz)
   and (?::timestamptz is null or occurred_at < ?::timestamptz)`;
@@ -34,22 +34,22 @@ const AFTER = '(?::timestamptz is null or (occurred_at, id) < (?::timestamptz, ?
 function toEventRecord(row: Row): EventRecord {
   return {
     id: row.id as string,
-    node: { id: row.node_id as string },
+    device: { id: row.device_id as string },
     occurredAt: instant(row.occurred_at),
     consumption: row.consumption as string,
     unit: row.unit as string,
   };
 }
 
-/** The events the caller may see: their own nodes' (every one for an ADMIN). */
-const VISIBLE = ownedThroughNode('node_id');
+/** The events the caller may see: their own devices' (every one for an ADMIN). */
+const VISIBLE = ownedThroughDevice('device_id');
 const SCOPE = 'events:read';
 
 /** Where event records come from. */
 const EVENTS: RecordSource<EventRecord> = { table: 'events', columns: COLUMNS, toRecord: toEventRecord, condition: VISIBLE.sql };
 
-/** The parents of a child list of nodes (`parent.id`) that the caller may see; the others get nothing. */
-const PARENT_VISIBLE = ownedThroughNode('parent.id');
+/** The parents of a child list of devices (`parent.id`) that the caller may see; the others get nothing. */
+const PARENT_VISIBLE = ownedThroughDevice('parent.id');
 
 function windowParams(args: Pick<EventWindowArgs, 'from' | 'to'>): unknown[] {
   return [args.from, args.from, args.to, args.to];
@@ -84,13 +84,13 @@ export async function eventRecordsByIds(ctx: ActingContext, ids: readonly string
   return recordsByIds(ctx, EVENTS, ids, VISIBLE.params(ctx.caller));
 }
 
-/** A page of the events the caller may see, newest first, optionally of one node and within [from, to). */
+/** A page of the events the caller may see, newest first, optionally of one device and within [from, to). */
 export async function listEvents(ctx: ActingContext, filter: EventFilter): Promise<Connection<EventRecord>> {
   requireScope(ctx, SCOPE);
   const args = eventWindowArgs(filter);
-  const nodeId = filter.nodeId === null || filter.nodeId === undefined ? null : valid.id('nodeId', filter.nodeId);
-  const where = `(?::uuid is null or node_id = ?::uuid) and ${WINDOW} and ${VISIBLE.sql}`;
-  const whereParams = [nodeId, nodeId, ...windowParams(args), ...VISIBLE.params(ctx.caller)];
+  const deviceId = filter.deviceId === null || filter.deviceId === undefined ? null : valid.id('deviceId', filter.deviceId);
+  const where = `(?::uuid is null or device_id = ?::uuid) and ${WINDOW} and ${VISIBLE.sql}`;
+  const whereParams = [deviceId, deviceId, ...windowParams(args), ...VISIBLE.params(ctx.caller)];
   const rows = await read(ctx,
     `select ${COLUMNS} from events where ${where} and ${AFTER} order by occurred_at desc, id desc limit ?`,
     [...whereParams, ...afterParams(args), args.first + 1],
@@ -101,10 +101,10 @@ export async function listEvents(ctx: ActingContext, filter: EventFilter): Promi
   });
 }
 
-/** The first `args.first + 1` events of each node in the window, newest first: one statement for all nodes. */
-export async function eventPagesByNode(
+/** The first `args.first + 1` events of each device in the window, newest first: one statement for all devices. */
+export async function eventPagesByDevice(
   ctx: ActingContext,
-  nodeIds: readonly string[],
+  deviceIds: readonly string[],
   args: EventWindowArgs,
 ): Promise<Map<string, EventRecord[]>> {
   requireScope(ctx, SCOPE);
@@ -112,43 +112,43 @@ export async function eventPagesByNode(
     `select e.* from unnest(?::uuid[]) as parent(id)
      cross join lateral (
        select ${COLUMNS} from events
-       where node_id = parent.id and ${WINDOW} and ${AFTER}
+       where device_id = parent.id and ${WINDOW} and ${AFTER}
        order by occurred_at desc, id desc
        limit ?
      ) e
      where ${PARENT_VISIBLE.sql}`,
-    [uuidArray(nodeIds), ...windowParams(args), ...afterParams(args), args.first + 1, ...PARENT_VISIBLE.params(ctx.caller)],
+    [uuidArray(deviceIds), ...windowParams(args), ...afterParams(args), args.first + 1, ...PARENT_VISIBLE.params(ctx.caller)],
   );
-  return groupBy(rows.map(toEventRecord), (event) => event.node.id);
+  return groupBy(rows.map(toEventRecord), (event) => event.device.id);
 }
 
-/** The newest events of each node, no window, no cursor; parameters: the node ids, how many per node, the caller's visibility. */
+/** The newest events of each device, no window, no cursor; parameters: the device ids, how many per device, the caller's visibility. */
 const NEWEST = prepared(
-  'newest-events-by-node',
+  'newest-events-by-device',
   `select e.* from unnest(?::uuid[]) as parent(id)
     cross join lateral (
-      select ${COLUMNS} from events where node_id = parent.id order by occurred_at desc, id desc limit ?
+      select ${COLUMNS} from events where device_id = parent.id order by occurred_at desc, id desc limit ?
     ) e
     where ${PARENT_VISIBLE.sql}`,
 );
 
-/** The newest `count` events of each node, newest first: one statement for all nodes. */
-export async function newestEventsByNode(ctx: ActingContext, nodeIds: readonly string[], count: number): Promise<Map<string, EventRecord[]>> {
+/** The newest `count` events of each device, newest first: one statement for all devices. */
+export async function newestEventsByDevice(ctx: ActingContext, deviceIds: readonly string[], count: number): Promise<Map<string, EventRecord[]>> {
   requireScope(ctx, SCOPE);
-  const rows = await read(ctx, NEWEST, [uuidArray(nodeIds), count, ...PARENT_VISIBLE.params(ctx.caller)]);
-  return groupBy(rows.map(toEventRecord), (event) => event.node.id);
+  const rows = await read(ctx, NEWEST, [uuidArray(deviceIds), count, ...PARENT_VISIBLE.params(ctx.caller)]);
+  return groupBy(rows.map(toEventRecord), (event) => event.device.id);
 }
 
-/** How many events each node has in the window: one statement for all nodes. */
-export async function eventCountsByNode(
+/** How many events each device has in the window: one statement for all devices. */
+export async function eventCountsByDevice(
   ctx: ActingContext,
-  nodeIds: readonly string[],
+  deviceIds: readonly string[],
   window: Pick<EventWindowArgs, 'from' | 'to'>,
 ): Promise<Map<string, number>> {
   requireScope(ctx, SCOPE);
-  const rows = await read<{ node_id: string; count: string }>(ctx,
-    `select node_id, count(*) as count from events where node_id = any(?::uuid[]) and ${WINDOW} and ${VISIBLE.sql} group by node_id`,
-    [uuidArray(nodeIds), ...windowParams(window), ...VISIBLE.params(ctx.caller)],
+  const rows = await read<{ device_id: string; count: string }>(ctx,
+    `select device_id, count(*) as count from events where device_id = any(?::uuid[]) and ${WINDOW} and ${VISIBLE.sql} group by device_id`,
+    [uuidArray(deviceIds), ...windowParams(window), ...VISIBLE.params(ctx.caller)],
   );
-  return new Map(rows.map((row) => [row.node_id, Number(row.count)]));
+  return new Map(rows.map((row) => [row.device_id, Number(row.count)]));
 }

@@ -2,13 +2,13 @@ import { requireScope } from '../auth/access';
 import { actorOf, mayChangeOwnedBy, type ActingContext } from '../auth/actor';
 import { findByIds } from '../db/lookup';
 import { persistEvents } from '../db/pending-events';
-import { Node, type EventRecord } from '../entities';
+import { Device, type EventRecord } from '../entities';
 import { newId } from '../entities/ids';
 import { ForbiddenError, InvalidInputError, NotFoundError } from '../shared/errors';
 import * as valid from './validation';
 
 export interface RecordEventData {
-  nodeId: string;
+  deviceId: string;
   consumption: string;
   unit: string;
   occurredAt?: Date | null;
@@ -18,7 +18,7 @@ export const MAX_EVENTS_PER_BATCH = 10_000;
 /** Devices' clocks drift; readings stamped a little ahead of ours are accepted. */
 const CLOCK_SKEW_MS = 5 * 60_000;
 
-/** Records one reading of an active node of the caller's (anyone's for an ADMIN). */
+/** Records one reading of an active device of the caller's (anyone's for an ADMIN). */
 export async function recordEvent(ctx: ActingContext, data: RecordEventData): Promise<EventRecord> {
   const [event] = await recordEventsAt(ctx, [data], (_index, field) => `input.${field}`);
   return event!;
@@ -40,8 +40,8 @@ async function recordEventsAt(
   requireScope(ctx, 'events:write');
   const actor = await actorOf(ctx);
   // Two passes over the inputs, no intermediate objects: ingestion takes 10,000 readings at a time.
-  const nodeIds = inputs.map((input, i) => valid.id(fieldOf(i, 'nodeId'), input.nodeId));
-  const nodes = new Map((await findByIds(ctx.em, Node, [...new Set(nodeIds)])).flatMap((node) => (node ? [[node.id, node]] : [])));
+  const deviceIds = inputs.map((input, i) => valid.id(fieldOf(i, 'deviceId'), input.deviceId));
+  const devices = new Map((await findByIds(ctx.em, Device, [...new Set(deviceIds)])).flatMap((device) => (device ? [[device.id, device]] : [])));
   const now = Date.now();
   const received = new Date(now);
   const events = inputs.map((input, i): EventRecord => {
@@ -51,11 +51,11 @@ async function recordEventsAt(
     }
     const consumption = valid.consumption(fieldOf(i, 'consumption'), input.consumption);
     const unit = valid.unit(fieldOf(i, 'unit'), input.unit);
-    const node = nodes.get(nodeIds[i]!);
-    if (!node) throw new NotFoundError('Node', nodeIds[i]!, fieldOf(i, 'nodeId'));
-    if (!mayChangeOwnedBy(actor, node.owner.id)) throw new ForbiddenError('You may only record readings of your own nodes', fieldOf(i, 'nodeId'));
-    if (!node.active) throw new InvalidInputError(fieldOf(i, 'nodeId'), 'The node is deactivated');
-    return { id: newId(), node: { id: node.id }, occurredAt, consumption, unit };
+    const device = devices.get(deviceIds[i]!);
+    if (!device) throw new NotFoundError('Device', deviceIds[i]!, fieldOf(i, 'deviceId'));
+    if (!mayChangeOwnedBy(actor, device.owner.id)) throw new ForbiddenError('You may only record readings of your own devices', fieldOf(i, 'deviceId'));
+    if (!device.active) throw new InvalidInputError(fieldOf(i, 'deviceId'), 'The device is deactivated');
+    return { id: newId(), device: { id: device.id }, occurredAt, consumption, unit };
   });
   persistEvents(ctx.em, events);
   return events;

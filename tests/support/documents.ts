@@ -12,21 +12,21 @@ export const UPDATE_USER = /* GraphQL */ `
   }
 `;
 
-export const CREATE_NODE = /* GraphQL */ `
-  mutation CreateNode($input: CreateNodeInput!) {
-    createNode(input: $input) { node { id name description active version owner { id username } } }
+export const CREATE_DEVICE = /* GraphQL */ `
+  mutation CreateDevice($input: CreateDeviceInput!) {
+    createDevice(input: $input) { device { id name description active version owner { id username } } }
   }
 `;
 
-export const UPDATE_NODE = /* GraphQL */ `
-  mutation UpdateNode($id: ID!, $input: UpdateNodeInput!) {
-    updateNode(id: $id, input: $input) { node { id name description version } }
+export const UPDATE_DEVICE = /* GraphQL */ `
+  mutation UpdateDevice($id: ID!, $input: UpdateDeviceInput!) {
+    updateDevice(id: $id, input: $input) { device { id name description version } }
   }
 `;
 
 export const RECORD_EVENT = /* GraphQL */ `
   mutation RecordEvent($input: RecordEventInput!) {
-    recordEvent(input: $input) { event { id occurredAt consumption unit node { id name } } }
+    recordEvent(input: $input) { event { id occurredAt consumption unit device { id name } } }
   }
 `;
 
@@ -40,14 +40,14 @@ export const USER = /* GraphQL */ `
   query User($id: ID!) { user(id: $id) { id username firstName active version } }
 `;
 
-export const NODES_DEEP = /* GraphQL */ `
-  query NodesDeep($first: Int!) {
-    nodes(first: $first) {
+export const DEVICES_DEEP = /* GraphQL */ `
+  query DevicesDeep($first: Int!) {
+    devices(first: $first) {
       edges {
         node {
           owner { username }
           latestEvent { consumption }
-          events(first: 10) { edges { node { id node { name } } } }
+          events(first: 10) { edges { node { id device { name } } } }
           consumption(granularity: MONTH, periods: 12) { total }
         }
       }
@@ -55,8 +55,8 @@ export const NODES_DEEP = /* GraphQL */ `
   }
 `;
 
-export const EVENTS_WITH_NODES = /* GraphQL */ `
-  query EventsWithNodes { events(first: 100) { edges { node { node { name owner { username } } } } } }
+export const EVENTS_WITH_DEVICES = /* GraphQL */ `
+  query EventsWithDevices { events(first: 100) { edges { node { device { name owner { username } } } } } }
 `;
 
 let counter = 0;

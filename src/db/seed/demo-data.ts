@@ -8,19 +8,19 @@ export interface DemoUser {
   secondLastName: string | null;
   birthDate: string | null;
   role: 'ADMIN' | 'USER';
-  nodes: ReadonlyArray<{ name: string; description: string | null; litresPerReading: number }>;
+  devices: ReadonlyArray<{ name: string; description: string | null; litresPerReading: number }>;
 }
 
 export const DEMO_USERS: readonly DemoUser[] = [
   {
     username: 'admin', email: 'admin@aquamind.local', firstName: 'Ada', lastName: 'Admin', secondLastName: null,
     birthDate: null, role: 'ADMIN',
-    nodes: [{ name: 'Head office main meter', description: 'Flow sensor on the building inlet', litresPerReading: 180 }],
+    devices: [{ name: 'Head office main meter', description: 'Flow sensor on the building inlet', litresPerReading: 180 }],
   },
   {
     username: 'maria_lopez', email: 'maria.lopez@example.com', firstName: 'María', lastName: 'López', secondLastName: 'Hernández',
     birthDate: '1986-04-12', role: 'USER',
-    nodes: [
+    devices: [
       { name: 'Kitchen flow sensor', description: 'Under-sink flow sensor', litresPerReading: 12 },
       { name: 'Garden irrigation valve', description: 'Drip irrigation, front garden', litresPerReading: 40 },
       { name: 'Rooftop tank level', description: 'Level sensor on the 1,100 L tank', litresPerReading: 25 },
@@ -29,7 +29,7 @@ export const DEMO_USERS: readonly DemoUser[] = [
   {
     username: 'juan_perez', email: 'juan.perez@example.com', firstName: 'Juan', lastName: 'Pérez', secondLastName: 'Gómez',
     birthDate: '1979-11-03', role: 'USER',
-    nodes: [
+    devices: [
       { name: 'Bathroom shower meter', description: 'Flow meter on the shower line', litresPerReading: 30 },
       { name: 'Laundry relay', description: 'Relay that cuts the washing machine supply', litresPerReading: 20 },
     ],
@@ -37,7 +37,7 @@ export const DEMO_USERS: readonly DemoUser[] = [
   {
     username: 'ana_garcia', email: 'ana.garcia@example.com', firstName: 'Ana', lastName: 'García', secondLastName: null,
     birthDate: '1994-07-28', role: 'USER',
-    nodes: [
+    devices: [
       { name: 'Greenhouse gate valve', description: 'Gate valve feeding the greenhouse', litresPerReading: 55 },
       { name: 'Well pump flow', description: 'Flow sensor after the well pump', litresPerReading: 70 },
       { name: 'Orchard sprinkler relay', description: null, litresPerReading: 35 },
@@ -46,7 +46,7 @@ export const DEMO_USERS: readonly DemoUser[] = [
   {
     username: 'luis_martinez', email: 'luis.martinez@example.com', firstName: 'Luis', lastName: 'Martínez', secondLastName: 'Ruiz',
     birthDate: null, role: 'USER',
-    nodes: [
+    devices: [
       { name: 'Apartment main meter', description: 'Smart meter at the apartment inlet', litresPerReading: 22 },
       { name: 'Boiler inlet sensor', description: 'Flow into the water heater', litresPerReading: 9 },
     ],

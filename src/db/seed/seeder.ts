@@ -9,7 +9,7 @@ import { DEMO_RECOMMENDATIONS, DEMO_USERS } from './demo-data';
 
 /** Serialises seeders across processes (several API instances may start at once). */
 const SEED_LOCK_KEY = 7_462_001;
-/** Nodes' events per transaction of the scale seed. */
+/** Devices' events per transaction of the scale seed. */
 const BATCH_ROWS = 10_000;
 const DEMO_DAYS = 400;
 const DEMO_READINGS_PER_DAY = 4;
@@ -21,11 +21,11 @@ export interface DemoSeedResult {
   readonly seeded: boolean;
   /** The admin's password when this run generated it; print it once, it is stored only as a hash. */
   readonly generatedAdminPassword?: string;
-  readonly counts?: { users: number; nodes: number; events: number; recommendations: number };
+  readonly counts?: { users: number; devices: number; events: number; recommendations: number };
 }
 
 /**
- * Writes the demo dataset (admin, users, their nodes with over a year of readings, tips) in one
+ * Writes the demo dataset (admin, users, their devices with over a year of readings, tips) in one
  * transaction. Idempotent: a database that already has the `admin` user is left as it is.
  */
 export async function seedDemo(orm: Orm, options: { adminPassword?: string | undefined }): Promise<DemoSeedResult> {
@@ -43,7 +43,7 @@ export async function seedDemo(orm: Orm, options: { adminPassword?: string | und
     const now = Date.now();
     const sixHours = (24 / DEMO_READINGS_PER_DAY) * 3_600_000;
     const newest = Math.floor(now / sixHours) * sixHours;
-    const counts = { users: 0, nodes: 0, events: 0, recommendations: 0 };
+    const counts = { users: 0, devices: 0, events: 0, recommendations: 0 };
 
     for (const user of DEMO_USERS) {
       const userId = newId();
@@ -59,18 +59,18 @@ export async function seedDemo(orm: Orm, options: { adminPassword?: string | und
         role: user.role,
       });
       counts.users++;
-      for (const node of user.nodes) {
-        const nodeId = newId();
-        await trx('nodes').insert({ id: nodeId, owner_id: userId, name: node.name, description: node.description });
-        counts.nodes++;
+      for (const device of user.devices) {
+        const deviceId = newId();
+        await trx('devices').insert({ id: deviceId, owner_id: userId, name: device.name, description: device.description });
+        counts.devices++;
         const events: EventRecord[] = [];
         for (let i = DEMO_DAYS * DEMO_READINGS_PER_DAY - 1; i >= 0; i--) {
           const occurredAt = newest - i * sixHours;
           const dayOfYear = new Date(occurredAt).getUTCDate() + new Date(occurredAt).getUTCMonth() * 31;
           const season = 1 + 0.3 * Math.sin((2 * Math.PI * dayOfYear) / 372);
           const timeOfDay = TIME_OF_DAY_FACTOR[new Date(occurredAt).getUTCHours() / 6] ?? 1;
-          const litres = node.litresPerReading * season * timeOfDay * (0.6 + 0.8 * random());
-          events.push({ id: newId(), node: { id: nodeId }, occurredAt: new Date(occurredAt), consumption: litres.toFixed(2), unit: 'L' });
+          const litres = device.litresPerReading * season * timeOfDay * (0.6 + 0.8 * random());
+          events.push({ id: newId(), device: { id: deviceId }, occurredAt: new Date(occurredAt), consumption: litres.toFixed(2), unit: 'L' });
         }
         await insertEventRows(trx, events);
         counts.events += events.length;
@@ -92,46 +92,46 @@ export async function seedDemo(orm: Orm, options: { adminPassword?: string | und
 }
 
 export interface ScaleSeedOptions {
-  readonly nodes: number;
-  readonly eventsPerNode: number;
+  readonly devices: number;
+  readonly eventsPerDevice: number;
   /** Called after each committed batch. */
-  readonly onProgress?: (progress: { nodes: number; events: number; totalNodes: number; totalEvents: number }) => void;
+  readonly onProgress?: (progress: { devices: number; events: number; totalDevices: number; totalEvents: number }) => void;
 }
 
 /**
- * Adds a benchmark dataset: `bench-node-NNNNNN` nodes (100 per `bench_owner_NNNNN` user), each with
- * `eventsPerNode` hourly readings. Idempotent: nodes that already exist are skipped, so running it again
- * adds nothing and a larger `nodes` adds only the missing ones. Each batch of nodes commits together
- * with its events, so an interrupted run never leaves a node with half its readings.
+ * Adds a benchmark dataset: `bench-device-NNNNNN` devices (100 per `bench_owner_NNNNN` user), each with
+ * `eventsPerDevice` hourly readings. Idempotent: devices that already exist are skipped, so running it again
+ * adds nothing and a larger `devices` adds only the missing ones. Each batch of devices commits together
+ * with its events, so an interrupted run never leaves a device with half its readings.
  */
-export async function seedScale(orm: Orm, options: ScaleSeedOptions): Promise<{ nodes: number; events: number }> {
-  const { nodes: totalNodes, eventsPerNode, onProgress } = options;
+export async function seedScale(orm: Orm, options: ScaleSeedOptions): Promise<{ devices: number; events: number }> {
+  const { devices: totalDevices, eventsPerDevice, onProgress } = options;
   const knex = knexOf(orm);
   const ownerHash = await hashPassword(randomBytes(24).toString('base64url'));
-  const random = seededRandom(totalNodes * 31 + eventsPerNode);
+  const random = seededRandom(totalDevices * 31 + eventsPerDevice);
 
   const existing = new Set(
-    (await knex('nodes').where('name', 'like', 'bench-node-%').pluck('name')) as string[],
+    (await knex('devices').where('name', 'like', 'bench-device-%').pluck('name')) as string[],
   );
-  const missing = Array.from({ length: totalNodes }, (_, i) => i + 1).filter((n) => !existing.has(benchNodeName(n)));
-  const totalEvents = missing.length * eventsPerNode;
-  const nodesPerBatch = Math.max(1, Math.floor(BATCH_ROWS / Math.max(1, eventsPerNode)));
+  const missing = Array.from({ length: totalDevices }, (_, i) => i + 1).filter((n) => !existing.has(benchDeviceName(n)));
+  const totalEvents = missing.length * eventsPerDevice;
+  const devicesPerBatch = Math.max(1, Math.floor(BATCH_ROWS / Math.max(1, eventsPerDevice)));
   const newestHour = Math.floor(Date.now() / 3_600_000) * 3_600_000;
-  const done = { nodes: 0, events: 0 };
+  const done = { devices: 0, events: 0 };
 
-  for (let start = 0; start < missing.length; start += nodesPerBatch) {
-    const batch = missing.slice(start, start + nodesPerBatch);
+  for (let start = 0; start < missing.length; start += devicesPerBatch) {
+    const batch = missing.slice(start, start + devicesPerBatch);
     await knex.transaction(async (trx) => {
       await trx.raw('select pg_advisory_xact_lock(?)', [SEED_LOCK_KEY]);
       const ownerIds = await ensureBenchOwners(trx, batch, ownerHash);
-      const nodeRows = batch.map((n) => ({ id: newId(), owner_id: ownerIds.get(benchOwnerName(n))!, name: benchNodeName(n) }));
-      await trx('nodes').insert(nodeRows);
+      const deviceRows = batch.map((n) => ({ id: newId(), owner_id: ownerIds.get(benchOwnerName(n))!, name: benchDeviceName(n) }));
+      await trx('devices').insert(deviceRows);
       const events: EventRecord[] = [];
-      for (const node of nodeRows) {
-        for (let i = eventsPerNode - 1; i >= 0; i--) {
+      for (const device of deviceRows) {
+        for (let i = eventsPerDevice - 1; i >= 0; i--) {
           events.push({
             id: newId(),
-            node: { id: node.id },
+            device: { id: device.id },
             occurredAt: new Date(newestHour - i * 3_600_000),
             consumption: (random() * 50).toFixed(2),
             unit: 'L',
@@ -139,17 +139,17 @@ export async function seedScale(orm: Orm, options: ScaleSeedOptions): Promise<{ 
         }
       }
       await insertEventRows(trx, events);
-      done.nodes += batch.length;
+      done.devices += batch.length;
       done.events += events.length;
     });
-    onProgress?.({ ...done, totalNodes: missing.length, totalEvents });
+    onProgress?.({ ...done, totalDevices: missing.length, totalEvents });
   }
   return done;
 }
 
-/** Creates the owners the batch's nodes need and returns every owner's id by username. */
-async function ensureBenchOwners(trx: Knex, nodeNumbers: readonly number[], passwordHash: string): Promise<Map<string, string>> {
-  const usernames = [...new Set(nodeNumbers.map(benchOwnerName))];
+/** Creates the owners the batch's devices need and returns every owner's id by username. */
+async function ensureBenchOwners(trx: Knex, deviceNumbers: readonly number[], passwordHash: string): Promise<Map<string, string>> {
+  const usernames = [...new Set(deviceNumbers.map(benchOwnerName))];
   await trx('users')
     .insert(
       usernames.map((username) => ({
@@ -167,12 +167,12 @@ async function ensureBenchOwners(trx: Knex, nodeNumbers: readonly number[], pass
   return new Map(rows.map((row) => [row.username, row.id]));
 }
 
-function benchNodeName(n: number): string {
-  return `bench-node-${String(n).padStart(6, '0')}`;
+function benchDeviceName(n: number): string {
+  return `bench-device-${String(n).padStart(6, '0')}`;
 }
 
-function benchOwnerName(nodeNumber: number): string {
-  return `bench_owner_${String(Math.ceil(nodeNumber / 100)).padStart(5, '0')}`;
+function benchOwnerName(deviceNumber: number): string {
+  return `bench_owner_${String(Math.ceil(deviceNumber / 100)).padStart(5, '0')}`;
 }
 
 function knexOf(orm: Orm): Knex {

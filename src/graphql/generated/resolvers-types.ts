@@ -1,6 +1,6 @@
 /* eslint-disable */
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
-import type { UserRecord, NodeRecord, EventRecord, RecommendationRecord, ApiKeyRecord } from '../../entities';
+import type { UserRecord, DeviceRecord, EventRecord, RecommendationRecord, ApiKeyRecord } from '../../entities';
 import type { Connection } from '../../db/pagination';
 import type { GraphQLContext } from '../context';
 export type Maybe<T> = T | null;
@@ -48,7 +48,7 @@ export type ApiKey = {
   prefix: Scalars['String']['output'];
   /** When the key was revoked; null while it works. */
   revokedAt: Maybe<Scalars['DateTime']['output']>;
-  /** What the key may do: `nodes:read`, `events:read`, `events:write`, `recommendations:read`. */
+  /** What the key may do: `devices:read`, `events:read`, `events:write`, `recommendations:read`. */
   scopes: Array<Scalars['String']['output']>;
 };
 
@@ -69,7 +69,7 @@ export type CreateApiKeyInput = {
   name: Scalars['String']['input'];
   /** The user the key acts for. */
   ownerId: Scalars['ID']['input'];
-  /** What the key may do; at least one of `nodes:read`, `events:read`, `events:write`, `recommendations:read`. */
+  /** What the key may do; at least one of `devices:read`, `events:read`, `events:write`, `recommendations:read`. */
   scopes: Array<Scalars['String']['input']>;
 };
 
@@ -82,13 +82,13 @@ export type CreateApiKeyPayload = {
   secret: Scalars['String']['output'];
 };
 
-/** What a new node is made of. */
-export type CreateNodeInput = {
+/** What a new device is made of. */
+export type CreateDeviceInput = {
   /** Free text, at most 500 characters. */
   description?: InputMaybe<Scalars['String']['input']>;
   /** Display name, 1 to 50 characters. */
   name: Scalars['String']['input'];
-  /** The id of the user who owns the node. */
+  /** The id of the user who owns the device. */
   ownerId: Scalars['ID']['input'];
 };
 
@@ -122,15 +122,88 @@ export type CreateUserInput = {
   username: Scalars['String']['input'];
 };
 
-/** One water-consumption reading of a node. */
+/** An IoT device that controls or measures water: a valve, gate, relay, flow or level sensor. */
+export type Device = {
+  __typename?: 'Device';
+  /** False once deactivated. */
+  active: Scalars['Boolean']['output'];
+  /**
+   * Total consumption per UTC day, month or year over the last `periods` periods (the current one
+   * included), oldest first. Periods without readings are included with a total of 0. Readings in
+   * different units are never added together: a period with readings in several units has one bucket
+   * per unit.
+   */
+  consumption: Array<ConsumptionBucket>;
+  /** Free text about the device, if any. */
+  description: Maybe<Scalars['String']['output']>;
+  /** The device's readings, newest first. */
+  events: EventConnection;
+  /** Unique id (UUIDv7). */
+  id: Scalars['ID']['output'];
+  /** The device's newest reading, or null when it has none. */
+  latestEvent: Maybe<Event>;
+  /** Display name, at most 50 characters. */
+  name: Scalars['String']['output'];
+  /** The user who owns the device. */
+  owner: User;
+  /** When the device was registered. */
+  registeredAt: Scalars['DateTime']['output'];
+  /** Changes on every update; pass it as `expectedVersion` to update safely. */
+  version: Scalars['Int']['output'];
+};
+
+
+/** An IoT device that controls or measures water: a valve, gate, relay, flow or level sensor. */
+export type DeviceConsumptionArgs = {
+  granularity: Granularity;
+  periods: Scalars['Int']['input'];
+};
+
+
+/** An IoT device that controls or measures water: a valve, gate, relay, flow or level sensor. */
+export type DeviceEventsArgs = {
+  after: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  from: InputMaybe<Scalars['DateTime']['input']>;
+  to: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+/** A page of devices. */
+export type DeviceConnection = {
+  __typename?: 'DeviceConnection';
+  /** The devices on this page, each with its cursor. */
+  edges: Array<DeviceEdge>;
+  /** Where this page stands. */
+  pageInfo: PageInfo;
+  /** How many devices match, across all pages. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** A device and its cursor. */
+export type DeviceEdge = {
+  __typename?: 'DeviceEdge';
+  /** Opaque position of this device in the list; pass it as `after`. */
+  cursor: Scalars['String']['output'];
+  /** The device. */
+  node: Device;
+};
+
+/** The result of a device mutation. */
+export type DevicePayload = {
+  __typename?: 'DevicePayload';
+  /** The device after the mutation (for deleteDevice: as it was before). */
+  device: Device;
+};
+
+/** One water-consumption reading of a device. */
 export type Event = {
   __typename?: 'Event';
   /** The amount read, exact to the cent (at least 0, at most 2 decimals). */
   consumption: Scalars['Decimal']['output'];
+  /** The device that took the reading. */
+  device: Device;
   /** Unique id (UUIDv7). */
   id: Scalars['ID']['output'];
-  /** The node that took the reading. */
-  node: Node;
   /** When the reading was taken. */
   occurredAt: Scalars['DateTime']['output'];
   /** The unit of the amount, e.g. `L` or `L/min` (at most 10 characters). */
@@ -200,8 +273,8 @@ export type Mutation = {
   __typename?: 'Mutation';
   /** Makes an API key; its secret is in the payload, and nowhere else, ever. */
   createApiKey: CreateApiKeyPayload;
-  /** Registers a node for an existing, active user. */
-  createNode: NodePayload;
+  /** Registers a device for an existing, active user. */
+  createDevice: DevicePayload;
   /** Adds a tip. A title already used by an active tip is a CONFLICT. */
   createRecommendation: RecommendationPayload;
   /** Creates a user with role USER. A taken username or email is a CONFLICT. */
@@ -210,8 +283,8 @@ export type Mutation = {
   deactivateRecommendation: RecommendationPayload;
   /** Deactivates a user (soft delete); their data stays. */
   deactivateUser: UserPayload;
-  /** Deletes a node and all of its readings. */
-  deleteNode: NodePayload;
+  /** Deletes a device and all of its readings. */
+  deleteDevice: DevicePayload;
   /**
    * Signs in. A wrong password, an unknown username and a deactivated user all get the same
    * UNAUTHENTICATED error, in the same time.
@@ -221,14 +294,14 @@ export type Mutation = {
   reactivateRecommendation: RecommendationPayload;
   /** Reactivates a deactivated user. */
   reactivateUser: UserPayload;
-  /** Records one reading of an active node. */
+  /** Records one reading of an active device. */
   recordEvent: EventPayload;
   /** Records up to 10,000 readings in one operation (for device gateways): all of them, or none. */
   recordEvents: RecordEventsPayload;
   /** Revokes an API key: it stops working at once. */
   revokeApiKey: RevokeApiKeyPayload;
-  /** Changes a node. */
-  updateNode: NodePayload;
+  /** Changes a device. */
+  updateDevice: DevicePayload;
   /** Changes a tip. */
   updateRecommendation: RecommendationPayload;
   /** Changes a user's details. */
@@ -249,8 +322,8 @@ export type MutationCreateApiKeyArgs = {
  * The root of every write; each domain file extends it. A mutation operation is atomic: all of its fields
  * take effect, or none do.
  */
-export type MutationCreateNodeArgs = {
-  input: CreateNodeInput;
+export type MutationCreateDeviceArgs = {
+  input: CreateDeviceInput;
 };
 
 
@@ -294,7 +367,7 @@ export type MutationDeactivateUserArgs = {
  * The root of every write; each domain file extends it. A mutation operation is atomic: all of its fields
  * take effect, or none do.
  */
-export type MutationDeleteNodeArgs = {
+export type MutationDeleteDeviceArgs = {
   id: Scalars['ID']['input'];
 };
 
@@ -357,9 +430,9 @@ export type MutationRevokeApiKeyArgs = {
  * The root of every write; each domain file extends it. A mutation operation is atomic: all of its fields
  * take effect, or none do.
  */
-export type MutationUpdateNodeArgs = {
+export type MutationUpdateDeviceArgs = {
   id: Scalars['ID']['input'];
-  input: UpdateNodeInput;
+  input: UpdateDeviceInput;
 };
 
 
@@ -382,79 +455,6 @@ export type MutationUpdateUserArgs = {
   input: UpdateUserInput;
 };
 
-/** An IoT device that controls or measures water: a valve, gate, relay, flow or level sensor. */
-export type Node = {
-  __typename?: 'Node';
-  /** False once deactivated. */
-  active: Scalars['Boolean']['output'];
-  /**
-   * Total consumption per UTC day, month or year over the last `periods` periods (the current one
-   * included), oldest first. Periods without readings are included with a total of 0. Readings in
-   * different units are never added together: a period with readings in several units has one bucket
-   * per unit.
-   */
-  consumption: Array<ConsumptionBucket>;
-  /** Free text about the device, if any. */
-  description: Maybe<Scalars['String']['output']>;
-  /** The node's readings, newest first. */
-  events: EventConnection;
-  /** Unique id (UUIDv7). */
-  id: Scalars['ID']['output'];
-  /** The node's newest reading, or null when it has none. */
-  latestEvent: Maybe<Event>;
-  /** Display name, at most 50 characters. */
-  name: Scalars['String']['output'];
-  /** The user who owns the node. */
-  owner: User;
-  /** When the node was registered. */
-  registeredAt: Scalars['DateTime']['output'];
-  /** Changes on every update; pass it as `expectedVersion` to update safely. */
-  version: Scalars['Int']['output'];
-};
-
-
-/** An IoT device that controls or measures water: a valve, gate, relay, flow or level sensor. */
-export type NodeConsumptionArgs = {
-  granularity: Granularity;
-  periods: Scalars['Int']['input'];
-};
-
-
-/** An IoT device that controls or measures water: a valve, gate, relay, flow or level sensor. */
-export type NodeEventsArgs = {
-  after: InputMaybe<Scalars['String']['input']>;
-  first?: InputMaybe<Scalars['Int']['input']>;
-  from: InputMaybe<Scalars['DateTime']['input']>;
-  to: InputMaybe<Scalars['DateTime']['input']>;
-};
-
-/** A page of nodes. */
-export type NodeConnection = {
-  __typename?: 'NodeConnection';
-  /** The nodes on this page, each with its cursor. */
-  edges: Array<NodeEdge>;
-  /** Where this page stands. */
-  pageInfo: PageInfo;
-  /** How many nodes match, across all pages. */
-  totalCount: Scalars['Int']['output'];
-};
-
-/** A node and its cursor. */
-export type NodeEdge = {
-  __typename?: 'NodeEdge';
-  /** Opaque position of this node in the list; pass it as `after`. */
-  cursor: Scalars['String']['output'];
-  /** The node. */
-  node: Node;
-};
-
-/** The result of a node mutation. */
-export type NodePayload = {
-  __typename?: 'NodePayload';
-  /** The node after the mutation (for deleteNode: as it was before). */
-  node: Node;
-};
-
 /** Where a page of a connection stands within the whole list. */
 export type PageInfo = {
   __typename?: 'PageInfo';
@@ -469,16 +469,16 @@ export type Query = {
   __typename?: 'Query';
   /** Every API key, oldest first, without secrets. */
   apiKeys: Array<ApiKey>;
+  /** One device by id, or null when there is none. */
+  device: Maybe<Device>;
+  /** Devices, oldest first. */
+  devices: DeviceConnection;
   /** One reading by id, or null when there is none. */
   event: Maybe<Event>;
   /** Readings, newest first. */
   events: EventConnection;
   /** The user whose token the request carries. UNAUTHENTICATED without one. */
   me: User;
-  /** One node by id, or null when there is none. */
-  node: Maybe<Node>;
-  /** Nodes, oldest first. */
-  nodes: NodeConnection;
   /** Up to `count` different active tips in random order, for the app's home screen. */
   randomRecommendations: Array<Recommendation>;
   /** One tip by id, or null when there is none. */
@@ -493,6 +493,22 @@ export type Query = {
 
 
 /** The root of every read; each domain file extends it. */
+export type QueryDeviceArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** The root of every read; each domain file extends it. */
+export type QueryDevicesArgs = {
+  active: InputMaybe<Scalars['Boolean']['input']>;
+  after: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  ownerId: InputMaybe<Scalars['ID']['input']>;
+  search: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/** The root of every read; each domain file extends it. */
 export type QueryEventArgs = {
   id: Scalars['ID']['input'];
 };
@@ -501,26 +517,10 @@ export type QueryEventArgs = {
 /** The root of every read; each domain file extends it. */
 export type QueryEventsArgs = {
   after: InputMaybe<Scalars['String']['input']>;
+  deviceId: InputMaybe<Scalars['ID']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   from: InputMaybe<Scalars['DateTime']['input']>;
-  nodeId: InputMaybe<Scalars['ID']['input']>;
   to: InputMaybe<Scalars['DateTime']['input']>;
-};
-
-
-/** The root of every read; each domain file extends it. */
-export type QueryNodeArgs = {
-  id: Scalars['ID']['input'];
-};
-
-
-/** The root of every read; each domain file extends it. */
-export type QueryNodesArgs = {
-  active: InputMaybe<Scalars['Boolean']['input']>;
-  after: InputMaybe<Scalars['String']['input']>;
-  first?: InputMaybe<Scalars['Int']['input']>;
-  ownerId: InputMaybe<Scalars['ID']['input']>;
-  search: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -608,8 +608,8 @@ export type RecommendationPayload = {
 export type RecordEventInput = {
   /** The amount: at least 0, at most 2 decimals, below 100,000,000. */
   consumption: Scalars['Decimal']['input'];
-  /** The node that took the reading. */
-  nodeId: Scalars['ID']['input'];
+  /** The device that took the reading. */
+  deviceId: Scalars['ID']['input'];
   /** When the reading was taken; now when omitted. Not more than 5 minutes in the future. */
   occurredAt?: InputMaybe<Scalars['DateTime']['input']>;
   /** The unit, 1 to 10 characters (e.g. `L`). */
@@ -636,14 +636,14 @@ export type RevokeApiKeyPayload = {
 export type Role =
   /** Manages everything. */
   | 'ADMIN'
-  /** Manages their own nodes. */
+  /** Manages their own devices. */
   | 'USER';
 
-/** Changes to a node; omitted fields are left as they are. */
-export type UpdateNodeInput = {
+/** Changes to a device; omitted fields are left as they are. */
+export type UpdateDeviceInput = {
   /** New description; null clears it. */
   description?: InputMaybe<Scalars['String']['input']>;
-  /** The `version` you last read; the update fails with CONFLICT if the node changed since. */
+  /** The `version` you last read; the update fails with CONFLICT if the device changed since. */
   expectedVersion?: InputMaybe<Scalars['Int']['input']>;
   /** New display name. */
   name?: InputMaybe<Scalars['String']['input']>;
@@ -681,13 +681,15 @@ export type UpdateUserInput = {
   secondLastName?: InputMaybe<Scalars['String']['input']>;
 };
 
-/** A person who owns nodes. Users are never deleted: deactivation is reversible. */
+/** A person who owns devices. Users are never deleted: deactivation is reversible. */
 export type User = {
   __typename?: 'User';
   /** False once deactivated. */
   active: Scalars['Boolean']['output'];
   /** Date of birth, if given. */
   birthDate: Maybe<Scalars['Date']['output']>;
+  /** The user's devices, oldest first. */
+  devices: DeviceConnection;
   /** Unique email address, lower-case. */
   email: Scalars['String']['output'];
   /** Given name. */
@@ -696,8 +698,6 @@ export type User = {
   id: Scalars['ID']['output'];
   /** Family name. */
   lastName: Scalars['String']['output'];
-  /** The user's nodes, oldest first. */
-  nodes: NodeConnection;
   /** When the user was created. */
   registeredAt: Scalars['DateTime']['output'];
   /** What the user may do. */
@@ -711,8 +711,8 @@ export type User = {
 };
 
 
-/** A person who owns nodes. Users are never deleted: deactivation is reversible. */
-export type UserNodesArgs = {
+/** A person who owns devices. Users are never deleted: deactivation is reversible. */
+export type UserDevicesArgs = {
   after: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -822,12 +822,16 @@ export type ResolversTypes = {
   ConsumptionBucket: ResolverTypeWrapper<ConsumptionBucket>;
   CreateApiKeyInput: CreateApiKeyInput;
   CreateApiKeyPayload: ResolverTypeWrapper<Omit<CreateApiKeyPayload, 'apiKey'> & { apiKey: ResolversTypes['ApiKey'] }>;
-  CreateNodeInput: CreateNodeInput;
+  CreateDeviceInput: CreateDeviceInput;
   CreateRecommendationInput: CreateRecommendationInput;
   CreateUserInput: CreateUserInput;
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Decimal: ResolverTypeWrapper<Scalars['Decimal']['output']>;
+  Device: ResolverTypeWrapper<DeviceRecord>;
+  DeviceConnection: ResolverTypeWrapper<Connection<DeviceRecord>>;
+  DeviceEdge: ResolverTypeWrapper<DeviceRecord>;
+  DevicePayload: ResolverTypeWrapper<Omit<DevicePayload, 'device'> & { device: ResolversTypes['Device'] }>;
   Event: ResolverTypeWrapper<EventRecord>;
   EventConnection: ResolverTypeWrapper<Connection<EventRecord>>;
   EventEdge: ResolverTypeWrapper<EventRecord>;
@@ -838,10 +842,6 @@ export type ResolversTypes = {
   LoginInput: LoginInput;
   LoginPayload: ResolverTypeWrapper<Omit<LoginPayload, 'user'> & { user: ResolversTypes['User'] }>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  Node: ResolverTypeWrapper<NodeRecord>;
-  NodeConnection: ResolverTypeWrapper<Connection<NodeRecord>>;
-  NodeEdge: ResolverTypeWrapper<NodeRecord>;
-  NodePayload: ResolverTypeWrapper<Omit<NodePayload, 'node'> & { node: ResolversTypes['Node'] }>;
   PageInfo: ResolverTypeWrapper<Connection<unknown>>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Recommendation: ResolverTypeWrapper<RecommendationRecord>;
@@ -853,7 +853,7 @@ export type ResolversTypes = {
   RevokeApiKeyPayload: ResolverTypeWrapper<Omit<RevokeApiKeyPayload, 'apiKey'> & { apiKey: ResolversTypes['ApiKey'] }>;
   Role: Role;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
-  UpdateNodeInput: UpdateNodeInput;
+  UpdateDeviceInput: UpdateDeviceInput;
   UpdateRecommendationInput: UpdateRecommendationInput;
   UpdateUserInput: UpdateUserInput;
   User: ResolverTypeWrapper<UserRecord>;
@@ -869,12 +869,16 @@ export type ResolversParentTypes = {
   ConsumptionBucket: ConsumptionBucket;
   CreateApiKeyInput: CreateApiKeyInput;
   CreateApiKeyPayload: Omit<CreateApiKeyPayload, 'apiKey'> & { apiKey: ResolversParentTypes['ApiKey'] };
-  CreateNodeInput: CreateNodeInput;
+  CreateDeviceInput: CreateDeviceInput;
   CreateRecommendationInput: CreateRecommendationInput;
   CreateUserInput: CreateUserInput;
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
   Decimal: Scalars['Decimal']['output'];
+  Device: DeviceRecord;
+  DeviceConnection: Connection<DeviceRecord>;
+  DeviceEdge: DeviceRecord;
+  DevicePayload: Omit<DevicePayload, 'device'> & { device: ResolversParentTypes['Device'] };
   Event: EventRecord;
   EventConnection: Connection<EventRecord>;
   EventEdge: EventRecord;
@@ -884,10 +888,6 @@ export type ResolversParentTypes = {
   LoginInput: LoginInput;
   LoginPayload: Omit<LoginPayload, 'user'> & { user: ResolversParentTypes['User'] };
   Mutation: Record<PropertyKey, never>;
-  Node: NodeRecord;
-  NodeConnection: Connection<NodeRecord>;
-  NodeEdge: NodeRecord;
-  NodePayload: Omit<NodePayload, 'node'> & { node: ResolversParentTypes['Node'] };
   PageInfo: Connection<unknown>;
   Query: Record<PropertyKey, never>;
   Recommendation: RecommendationRecord;
@@ -898,7 +898,7 @@ export type ResolversParentTypes = {
   RecordEventsPayload: RecordEventsPayload;
   RevokeApiKeyPayload: Omit<RevokeApiKeyPayload, 'apiKey'> & { apiKey: ResolversParentTypes['ApiKey'] };
   String: Scalars['String']['output'];
-  UpdateNodeInput: UpdateNodeInput;
+  UpdateDeviceInput: UpdateDeviceInput;
   UpdateRecommendationInput: UpdateRecommendationInput;
   UpdateUserInput: UpdateUserInput;
   User: UserRecord;
@@ -941,10 +941,38 @@ export interface DecimalScalarConfig extends GraphQLScalarTypeConfig<ResolversTy
   name: 'Decimal';
 }
 
+export type DeviceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Device'] = ResolversParentTypes['Device']> = {
+  active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  consumption?: Resolver<Array<ResolversTypes['ConsumptionBucket']>, ParentType, ContextType, RequireFields<DeviceConsumptionArgs, 'granularity' | 'periods'>>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  events?: Resolver<ResolversTypes['EventConnection'], ParentType, ContextType, RequireFields<DeviceEventsArgs, 'first'>>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  latestEvent?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  owner?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+  registeredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type DeviceConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DeviceConnection'] = ResolversParentTypes['DeviceConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['DeviceEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type DeviceEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DeviceEdge'] = ResolversParentTypes['DeviceEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Device'], ParentType, ContextType>;
+};
+
+export type DevicePayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DevicePayload'] = ResolversParentTypes['DevicePayload']> = {
+  device?: Resolver<ResolversTypes['Device'], ParentType, ContextType>;
+};
+
 export type EventResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Event'] = ResolversParentTypes['Event']> = {
   consumption?: Resolver<ResolversTypes['Decimal'], ParentType, ContextType>;
+  device?: Resolver<ResolversTypes['Device'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  node?: Resolver<ResolversTypes['Node'], ParentType, ContextType>;
   occurredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   unit?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
@@ -972,49 +1000,21 @@ export type LoginPayloadResolvers<ContextType = GraphQLContext, ParentType exten
 
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   createApiKey?: Resolver<ResolversTypes['CreateApiKeyPayload'], ParentType, ContextType, RequireFields<MutationCreateApiKeyArgs, 'input'>>;
-  createNode?: Resolver<ResolversTypes['NodePayload'], ParentType, ContextType, RequireFields<MutationCreateNodeArgs, 'input'>>;
+  createDevice?: Resolver<ResolversTypes['DevicePayload'], ParentType, ContextType, RequireFields<MutationCreateDeviceArgs, 'input'>>;
   createRecommendation?: Resolver<ResolversTypes['RecommendationPayload'], ParentType, ContextType, RequireFields<MutationCreateRecommendationArgs, 'input'>>;
   createUser?: Resolver<ResolversTypes['UserPayload'], ParentType, ContextType, RequireFields<MutationCreateUserArgs, 'input'>>;
   deactivateRecommendation?: Resolver<ResolversTypes['RecommendationPayload'], ParentType, ContextType, RequireFields<MutationDeactivateRecommendationArgs, 'id'>>;
   deactivateUser?: Resolver<ResolversTypes['UserPayload'], ParentType, ContextType, RequireFields<MutationDeactivateUserArgs, 'id'>>;
-  deleteNode?: Resolver<ResolversTypes['NodePayload'], ParentType, ContextType, RequireFields<MutationDeleteNodeArgs, 'id'>>;
+  deleteDevice?: Resolver<ResolversTypes['DevicePayload'], ParentType, ContextType, RequireFields<MutationDeleteDeviceArgs, 'id'>>;
   login?: Resolver<ResolversTypes['LoginPayload'], ParentType, ContextType, RequireFields<MutationLoginArgs, 'input'>>;
   reactivateRecommendation?: Resolver<ResolversTypes['RecommendationPayload'], ParentType, ContextType, RequireFields<MutationReactivateRecommendationArgs, 'id'>>;
   reactivateUser?: Resolver<ResolversTypes['UserPayload'], ParentType, ContextType, RequireFields<MutationReactivateUserArgs, 'id'>>;
   recordEvent?: Resolver<ResolversTypes['EventPayload'], ParentType, ContextType, RequireFields<MutationRecordEventArgs, 'input'>>;
   recordEvents?: Resolver<ResolversTypes['RecordEventsPayload'], ParentType, ContextType, RequireFields<MutationRecordEventsArgs, 'inputs'>>;
   revokeApiKey?: Resolver<ResolversTypes['RevokeApiKeyPayload'], ParentType, ContextType, RequireFields<MutationRevokeApiKeyArgs, 'id'>>;
-  updateNode?: Resolver<ResolversTypes['NodePayload'], ParentType, ContextType, RequireFields<MutationUpdateNodeArgs, 'id' | 'input'>>;
+  updateDevice?: Resolver<ResolversTypes['DevicePayload'], ParentType, ContextType, RequireFields<MutationUpdateDeviceArgs, 'id' | 'input'>>;
   updateRecommendation?: Resolver<ResolversTypes['RecommendationPayload'], ParentType, ContextType, RequireFields<MutationUpdateRecommendationArgs, 'id' | 'input'>>;
   updateUser?: Resolver<ResolversTypes['UserPayload'], ParentType, ContextType, RequireFields<MutationUpdateUserArgs, 'id' | 'input'>>;
-};
-
-export type NodeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = {
-  active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-  consumption?: Resolver<Array<ResolversTypes['ConsumptionBucket']>, ParentType, ContextType, RequireFields<NodeConsumptionArgs, 'granularity' | 'periods'>>;
-  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  events?: Resolver<ResolversTypes['EventConnection'], ParentType, ContextType, RequireFields<NodeEventsArgs, 'first'>>;
-  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  latestEvent?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType>;
-  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  owner?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
-  registeredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-};
-
-export type NodeConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['NodeConnection'] = ResolversParentTypes['NodeConnection']> = {
-  edges?: Resolver<Array<ResolversTypes['NodeEdge']>, ParentType, ContextType>;
-  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
-  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-};
-
-export type NodeEdgeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['NodeEdge'] = ResolversParentTypes['NodeEdge']> = {
-  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  node?: Resolver<ResolversTypes['Node'], ParentType, ContextType>;
-};
-
-export type NodePayloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['NodePayload'] = ResolversParentTypes['NodePayload']> = {
-  node?: Resolver<ResolversTypes['Node'], ParentType, ContextType>;
 };
 
 export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
@@ -1024,11 +1024,11 @@ export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends R
 
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   apiKeys?: Resolver<Array<ResolversTypes['ApiKey']>, ParentType, ContextType>;
+  device?: Resolver<Maybe<ResolversTypes['Device']>, ParentType, ContextType, RequireFields<QueryDeviceArgs, 'id'>>;
+  devices?: Resolver<ResolversTypes['DeviceConnection'], ParentType, ContextType, RequireFields<QueryDevicesArgs, 'first'>>;
   event?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<QueryEventArgs, 'id'>>;
   events?: Resolver<ResolversTypes['EventConnection'], ParentType, ContextType, RequireFields<QueryEventsArgs, 'first'>>;
   me?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
-  node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
-  nodes?: Resolver<ResolversTypes['NodeConnection'], ParentType, ContextType, RequireFields<QueryNodesArgs, 'first'>>;
   randomRecommendations?: Resolver<Array<ResolversTypes['Recommendation']>, ParentType, ContextType, RequireFields<QueryRandomRecommendationsArgs, 'count'>>;
   recommendation?: Resolver<Maybe<ResolversTypes['Recommendation']>, ParentType, ContextType, RequireFields<QueryRecommendationArgs, 'id'>>;
   recommendations?: Resolver<ResolversTypes['RecommendationConnection'], ParentType, ContextType, RequireFields<QueryRecommendationsArgs, 'first'>>;
@@ -1073,11 +1073,11 @@ export type RevokeApiKeyPayloadResolvers<ContextType = GraphQLContext, ParentTyp
 export type UserResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = {
   active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   birthDate?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  devices?: Resolver<ResolversTypes['DeviceConnection'], ParentType, ContextType, RequireFields<UserDevicesArgs, 'first'>>;
   email?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   firstName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   lastName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  nodes?: Resolver<ResolversTypes['NodeConnection'], ParentType, ContextType, RequireFields<UserNodesArgs, 'first'>>;
   registeredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   role?: Resolver<ResolversTypes['Role'], ParentType, ContextType>;
   secondLastName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1107,16 +1107,16 @@ export type Resolvers<ContextType = GraphQLContext> = {
   Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
   Decimal?: GraphQLScalarType;
+  Device?: DeviceResolvers<ContextType>;
+  DeviceConnection?: DeviceConnectionResolvers<ContextType>;
+  DeviceEdge?: DeviceEdgeResolvers<ContextType>;
+  DevicePayload?: DevicePayloadResolvers<ContextType>;
   Event?: EventResolvers<ContextType>;
   EventConnection?: EventConnectionResolvers<ContextType>;
   EventEdge?: EventEdgeResolvers<ContextType>;
   EventPayload?: EventPayloadResolvers<ContextType>;
   LoginPayload?: LoginPayloadResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
-  Node?: NodeResolvers<ContextType>;
-  NodeConnection?: NodeConnectionResolvers<ContextType>;
-  NodeEdge?: NodeEdgeResolvers<ContextType>;
-  NodePayload?: NodePayloadResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Recommendation?: RecommendationResolvers<ContextType>;

@@ -1,6 +1,6 @@
 import { endCursor, type Connection } from '../../db/pagination';
 import { eventCursor } from '../../services/event.reads';
-import { nodeCursor } from '../../services/node.reads';
+import { deviceCursor } from '../../services/device.reads';
 import { recommendationCursor } from '../../services/recommendation.reads';
 import { userCursor } from '../../services/user.reads';
 import type { Resolvers } from '../generated/resolvers-types';
@@ -23,11 +23,11 @@ export const connectionResolvers: Resolvers = {
     endCursor: (c) => endCursor(c),
   },
   UserConnection: connection,
-  NodeConnection: connection,
+  DeviceConnection: connection,
   EventConnection: connection,
   RecommendationConnection: connection,
   UserEdge: edge(userCursor),
-  NodeEdge: edge(nodeCursor),
+  DeviceEdge: edge(deviceCursor),
   EventEdge: edge(eventCursor),
   RecommendationEdge: edge(recommendationCursor),
 };

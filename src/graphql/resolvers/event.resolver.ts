@@ -17,6 +17,6 @@ export const eventResolvers: Resolvers = {
     },
   },
   Event: {
-    node: (event, _, ctx) => required(ctx.loaders.nodeById.get(event.node.id), 'node', event.id),
+    device: (event, _, ctx) => required(ctx.loaders.deviceById.get(event.device.id), 'device', event.id),
   },
 };

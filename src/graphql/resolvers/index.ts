@@ -3,7 +3,7 @@ import { DateScalar, DateTimeScalar, DecimalScalar } from '../scalars';
 import { authResolvers } from './auth.resolver';
 import { connectionResolvers } from './connection.resolver';
 import { eventResolvers } from './event.resolver';
-import { nodeResolvers } from './node.resolver';
+import { deviceResolvers } from './device.resolver';
 import { recommendationResolvers } from './recommendation.resolver';
 import { userResolvers } from './user.resolver';
 
@@ -15,19 +15,19 @@ export const resolvers: Resolvers = {
   Query: {
     ...authResolvers.Query,
     ...userResolvers.Query,
-    ...nodeResolvers.Query,
+    ...deviceResolvers.Query,
     ...eventResolvers.Query,
     ...recommendationResolvers.Query,
   },
   Mutation: {
     ...authResolvers.Mutation,
     ...userResolvers.Mutation,
-    ...nodeResolvers.Mutation,
+    ...deviceResolvers.Mutation,
     ...eventResolvers.Mutation,
     ...recommendationResolvers.Mutation,
   },
   User: userResolvers.User,
-  Node: nodeResolvers.Node,
+  Device: deviceResolvers.Device,
   Event: eventResolvers.Event,
   ApiKey: authResolvers.ApiKey,
   ...connectionResolvers,

@@ -1,5 +1,5 @@
 import { toConnection } from '../../db/pagination';
-import { nodeCursor, ownerNodesArgs } from '../../services/node.reads';
+import { deviceCursor, ownerDevicesArgs } from '../../services/device.reads';
 import { listUsers } from '../../services/user.reads';
 import { createUser, setUserActive, updateUser } from '../../services/user.service';
 import * as valid from '../../services/validation';
@@ -18,13 +18,13 @@ export const userResolvers: Resolvers = {
     reactivateUser: async (_, { id }, ctx) => ({ user: await setUserActive(ctx, id, true) }),
   },
   User: {
-    nodes: async (user, { first, after }, ctx) => {
-      const args = ownerNodesArgs(first, after);
-      const nodes = await ctx.loaders.nodesByOwner(args).load(user.id);
-      const connection = toConnection(nodes, args.first, nodeCursor, () =>
-        ctx.loaders.nodeCountByOwner.load(user.id),
+    devices: async (user, { first, after }, ctx) => {
+      const args = ownerDevicesArgs(first, after);
+      const devices = await ctx.loaders.devicesByOwner(args).load(user.id);
+      const connection = toConnection(devices, args.first, deviceCursor, () =>
+        ctx.loaders.deviceCountByOwner.load(user.id),
       );
-      return primedPage(ctx.loaders.nodeById, connection);
+      return primedPage(ctx.loaders.deviceById, connection);
     },
   },
 };

@@ -1,10 +1,10 @@
 import { defineEntity, OptionalProps, type Ref } from '@mikro-orm/core';
 import { newId } from './ids';
 import { type User, UserSchema } from './user.entity';
-import type { NodeRecord } from './records';
+import type { DeviceRecord } from './records';
 
 /** An IoT device (valve, gate, relay, flow or level sensor) owned by a user. */
-export class Node implements NodeRecord {
+export class Device implements DeviceRecord {
   [OptionalProps]?: 'description' | 'active' | 'registeredAt' | 'updatedAt' | 'version';
 
   id: string = newId();
@@ -18,12 +18,12 @@ export class Node implements NodeRecord {
   version = 1;
 }
 
-export const NodeSchema = defineEntity({
-  class: Node,
-  tableName: 'nodes',
+export const DeviceSchema = defineEntity({
+  class: Device,
+  tableName: 'devices',
   properties: (p) => ({
     id: p.uuid().primary(),
-    owner: p.manyToOne(UserSchema).ref().deleteRule('restrict').index('nodes_owner_id_index'),
+    owner: p.manyToOne(UserSchema).ref().deleteRule('restrict').index('devices_owner_id_index'),
     name: p.string().length(50),
     description: p.text().nullable(),
     active: p.boolean().default(true),

@@ -1,0 +1,34 @@
+import { toConnection } from '../../db/pagination';
+import { consumptionPeriods } from '../../services/consumption.reads';
+import { eventCursor, eventWindowArgs } from '../../services/event.reads';
+import { listDevices } from '../../services/device.reads';
+import { createDevice, deleteDevice, updateDevice } from '../../services/device.service';
+import * as valid from '../../services/validation';
+import type { Resolvers } from '../generated/resolvers-types';
+import { primedDevicePage } from '../loaders';
+import { required } from './required';
+
+export const deviceResolvers: Resolvers = {
+  Query: {
+    device: (_, { id }, ctx) => ctx.loaders.deviceById.get(valid.id('id', id)),
+    devices: async (_, args, ctx) => primedDevicePage(ctx.loaders, await listDevices(ctx, args)),
+  },
+  Mutation: {
+    createDevice: async (_, { input }, ctx) => ({ device: await createDevice(ctx, input) }),
+    updateDevice: async (_, { id, input }, ctx) => ({ device: await updateDevice(ctx, id, input) }),
+    deleteDevice: async (_, { id }, ctx) => ({ device: await deleteDevice(ctx, id) }),
+  },
+  Device: {
+    owner: (device, _, ctx) => required(ctx.loaders.userById.get(device.owner.id), 'owner', device.id),
+    latestEvent: (device, _, ctx) => ctx.loaders.latestEventByDevice(device.id),
+    events: async (device, filter, ctx) => {
+      const args = eventWindowArgs(filter);
+      const events = await ctx.loaders.eventsByDevice(device.id, args);
+      return toConnection(events, args.first, eventCursor, () =>
+        ctx.loaders.eventCountByDevice({ from: args.from, to: args.to }).load(device.id),
+      );
+    },
+    consumption: (device, { granularity, periods }, ctx) =>
+      ctx.loaders.consumptionByDevice({ granularity, periods: consumptionPeriods(periods) }).load(device.id),
+  },
+};
