@@ -1,4 +1,5 @@
-import { getIntrospectionQuery, type IntrospectionQuery } from 'graphql';
+import { buildSchema, execute, getIntrospectionQuery, parse, type IntrospectionQuery } from 'graphql';
+import { loadTypeDefs } from '../src/graphql/server';
 import { CREATE_DEVICE, USER } from './support/documents';
 import { createTestApi, type TestApi } from './support/test-api';
 
@@ -71,6 +72,24 @@ describe('HTTP behaviour', () => {
     expect(unknown.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
     const parse = await api.gql('{ users(');
     expect(parse.errors?.[0]?.extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
+  });
+
+  it.each([
+    ['an operation name the document does not have', 'query A { __typename }', 'B'],
+    ['no operation name for a document of two operations', 'query A { __typename } query C { __typename }', undefined],
+  ])('refuses %s with 400 and OPERATION_RESOLUTION_FAILURE, in the words graphql-js uses', async (_, query, operationName) => {
+    const res = await fetch(`${api.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${api.admin!.token}` },
+      body: JSON.stringify({ query, operationName }),
+    });
+    const body = (await res.json()) as { data?: unknown; errors?: Array<{ message: string; extensions?: { code?: string } }> };
+    expect(res.status).toBe(400);
+    expect(body.data).toBeUndefined();
+    expect(body.errors?.[0]?.extensions?.code).toBe('OPERATION_RESOLUTION_FAILURE');
+    // graphql-js's own executor on the API's schema, as the reference.
+    const reference = await execute({ schema: buildSchema(loadTypeDefs().join('\n')), document: parse(query), operationName });
+    expect(body.errors?.map((error) => error.message)).toEqual(reference.errors?.map((error) => error.message));
   });
 
   it.each([

@@ -1,5 +1,13 @@
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
-import { GraphQLError, Kind, printSchema, type DocumentNode, type GraphQLSchema, type VariableDefinitionNode } from 'graphql';
+import {
+  getOperationAST,
+  GraphQLError,
+  Kind,
+  printSchema,
+  type DocumentNode,
+  type GraphQLSchema,
+  type VariableDefinitionNode,
+} from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 
 /**
@@ -13,7 +21,9 @@ export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
   const compiled = new WeakMap<DocumentNode, Map<string, CompiledQuery>>();
   let announce: Parameters<GatewayInterface['onSchemaLoadOrUpdate']>[0] | undefined;
 
-  const executor: GatewayExecutor = async ({ document, request, context, operationName }) => {
+  const executor: GatewayExecutor = async ({ document, request, context }) => {
+    // The name the client asked for: Apollo's own `operationName` is that of the operation it resolved (null if none).
+    const { operationName } = request;
     let byOperation = compiled.get(document);
     if (!byOperation) {
       byOperation = new Map();
@@ -22,6 +32,9 @@ export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
     const name = operationName ?? '';
     let query = byOperation.get(name);
     if (!query) {
+      // Apollo answers 400 OPERATION_RESOLUTION_FAILURE when the executor reports why no operation was
+      // chosen; graphql-jit compiles one anyway, so the reason is graphql-js's, checked here first.
+      if (!getOperationAST(document, operationName)) return { errors: [unresolvedOperation(document, operationName)] };
       const result = compileQuery(schema, document, operationName ?? undefined);
       if (!isCompiledQuery(result)) return result;
       query = result;
@@ -44,6 +57,13 @@ export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
     },
     async stop() {},
   };
+}
+
+/** Why `document` has no operation to run by `operationName`, in graphql-js's words. */
+function unresolvedOperation(document: DocumentNode, operationName: string | null | undefined): GraphQLError {
+  if (operationName) return new GraphQLError(`Unknown operation named "${operationName}".`);
+  const operations = document.definitions.filter((definition) => definition.kind === Kind.OPERATION_DEFINITION).length;
+  return new GraphQLError(operations > 1 ? 'Must provide operation name if query contains multiple operations.' : 'Must provide an operation.');
 }
 
 /**
