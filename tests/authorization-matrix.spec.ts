@@ -76,6 +76,9 @@ interface Probe {
 }
 
 const PAGE = 'edges { node { id } } totalCount';
+/** Every type's fields that would show whose it is, for `node` and `nodes`. */
+const ANY_NODE =
+  '__typename ... on User { username email } ... on Device { name owner { username } } ... on Event { consumption device { name } } ... on ApiKey { name }';
 const READS: Probe[] = [
   { name: 'user(id)', query: 'query ($id: ID!) { user(id: $id) { id username email } }', field: 'user', variables: (o) => ({ id: o.userId }) },
   { name: 'users', list: true, query: `{ users(first: 100) { edges { node { id username email } } totalCount } }`, field: 'users', variables: () => ({}) },
@@ -101,6 +104,16 @@ const READS: Probe[] = [
     variables: (o) => ({ id: o.deviceId }),
   },
   { name: 'Event.device via event(id)', query: 'query ($id: ID!) { event(id: $id) { device { name owner { email } } } }', field: 'event', variables: (o) => ({ id: o.eventId }) },
+  ...(['userId', 'deviceId', 'eventId', 'keyId'] as const).map(
+    (key): Probe => ({ name: `node(${key})`, query: `query ($id: ID!) { node(id: $id) { id ${ANY_NODE} } }`, field: 'node', variables: (o) => ({ id: o[key] }) }),
+  ),
+  {
+    name: 'nodes(ids)',
+    list: true,
+    query: `query ($ids: [ID!]!) { nodes(ids: $ids) { id ${ANY_NODE} } }`,
+    field: 'nodes',
+    variables: (o) => ({ ids: [o.userId, o.deviceId, o.eventId, o.keyId] }),
+  },
 ];
 
 const WRITES: Probe[] = [
@@ -151,7 +164,7 @@ function outcome(res: GraphQLResponse, field: string): string {
   if (code) return code;
   const value = res.data?.[field];
   if (value === null || value === undefined) return 'null';
-  if (Array.isArray(value) && value.length === 0) return 'empty';
+  if (Array.isArray(value) && value.every((item) => item === null)) return 'empty';
   if (Array.isArray(value.edges) && value.edges.length === 0 && value.totalCount === 0) return 'empty';
   return 'data';
 }
@@ -226,10 +239,20 @@ describe("the callers' own data", () => {
     'events(deviceId)': { USER: 'data', 'devices:read': 'FORBIDDEN', 'events:read': 'data', 'events:write': 'FORBIDDEN', 'recommendations:read': 'FORBIDDEN' },
     'user(id)': { USER: 'data', 'devices:read': 'data', 'events:read': 'data', 'events:write': 'data', 'recommendations:read': 'data' },
     recordEvent: { USER: 'data', 'devices:read': 'FORBIDDEN', 'events:read': 'FORBIDDEN', 'events:write': 'data', 'recommendations:read': 'FORBIDDEN' },
+    'node(deviceId)': { USER: 'data', 'devices:read': 'data', 'events:read': 'null', 'events:write': 'null', 'recommendations:read': 'null' },
+    'node(eventId)': { USER: 'data', 'devices:read': 'null', 'events:read': 'data', 'events:write': 'null', 'recommendations:read': 'null' },
+    'node(keyId)': { USER: 'data', 'devices:read': 'null', 'events:read': 'null', 'events:write': 'null', 'recommendations:read': 'null' },
     updateDevice: { USER: 'data', 'devices:read': 'FORBIDDEN', 'events:read': 'FORBIDDEN', 'events:write': 'FORBIDDEN', 'recommendations:read': 'FORBIDDEN' },
   };
   const OWN_PROBES: Record<string, Probe> = {
     ...Object.fromEntries(READS.map((probe) => [probe.name, probe])),
+    // The object alone: what its type's scope opens, not the relations other scopes open.
+    ...Object.fromEntries(
+      (['deviceId', 'eventId', 'keyId'] as const).map((key) => [
+        `node(${key})`,
+        { ...READS.find((p) => p.name === `node(${key})`)!, query: 'query ($id: ID!) { node(id: $id) { id __typename } }' },
+      ]),
+    ),
     recordEvent: { ...WRITES.find((p) => p.name === 'recordEvent')!, query: 'mutation ($id: ID!) { recordEvent(input: { deviceId: $id, consumption: "1.00", unit: "L" }) { event { id } } }' },
     updateDevice: { ...WRITES.find((p) => p.name === 'updateDevice')!, query: 'mutation ($id: ID!) { updateDevice(id: $id, input: { description: "mine" }) { device { id } } }' },
   };

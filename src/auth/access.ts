@@ -62,8 +62,16 @@ export function activeOrAdmin(activeColumn: string): Visibility {
  * what they may see and do, not by scopes.
  */
 export function requireScope(ctx: { readonly caller: Caller }, scope: ApiKeyScope): void {
-  const { caller } = ctx;
-  if (caller.kind === 'apiKey' && !caller.scopes.includes(scope)) throw new ForbiddenError(`This API key lacks the scope ${scope}`);
+  if (!hasScope(ctx.caller, scope)) throw new ForbiddenError(`This API key lacks the scope ${scope}`);
+}
+
+/**
+ * Whether `caller` may use what `scope` names: an API key when it holds it, anyone else always.
+ * `null` names what no scope opens (API keys, administration): no API key may.
+ */
+export function hasScope(caller: Caller, scope: ApiKeyScope | null): boolean {
+  if (caller.kind !== 'apiKey') return true;
+  return scope !== null && caller.scopes.includes(scope);
 }
 
 /** FORBIDDEN for any API key: for what no scope names (administration, device changes, API keys). */

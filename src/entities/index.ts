@@ -11,7 +11,7 @@ export { Device } from './device.entity';
 export { RateLimitCounter, RATE_LIMIT_COUNTERS_TABLE } from './rate-limit-counter.entity';
 export { Recommendation } from './recommendation.entity';
 export { User } from './user.entity';
-export { API_KEY_SCOPES, ROLES, type ApiKeyRecord, type ApiKeyScope, type EventRecord, type IdRef, type DeviceRecord, type RecommendationRecord, type Role, type UserRecord } from './records';
+export { API_KEY_SCOPES, ROLES, type ApiKeyRecord, type ApiKeyScope, type EventRecord, type IdRef, type DeviceRecord, type NodeRecord, type RecommendationRecord, type Role, type UserRecord } from './records';
 
 /** Every entity the ORM maps, listed explicitly (no folder discovery). */
 export const entities = [UserSchema, DeviceSchema, EventSchema, RecommendationSchema, ApiKeySchema, RateLimitCounterSchema];

@@ -76,3 +76,6 @@ export interface ApiKeyRecord {
   readonly lastUsedAt: Date | null;
   readonly revokedAt: Date | null;
 }
+
+/** A record of any type whose id is unique across every type (what Relay's `Node` interface stands for). */
+export type NodeRecord = UserRecord | DeviceRecord | EventRecord | RecommendationRecord | ApiKeyRecord;

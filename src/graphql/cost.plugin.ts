@@ -77,7 +77,9 @@ export function operationCost(
           ? asCount(args.get('periods'), 1)
           : name === 'randomRecommendations'
             ? asCount(args.get('count'), 3)
-            : 1;
+            : name === 'nodes' && Array.isArray(args.get('ids'))
+              ? (args.get('ids') as unknown[]).length
+              : 1;
       const readings = name === 'recordEvents' && Array.isArray(args.get('inputs')) ? (args.get('inputs') as unknown[]).length : 0;
       const below = selection.selectionSet ? operationCost(selection.selectionSet, fragments, variables, visiting) : 0;
       total += 1 + size * below + readings * COST_PER_READING;

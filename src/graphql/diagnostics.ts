@@ -16,7 +16,8 @@ export function withFieldPaths<Map extends object>(map: Map): Map {
     traced[typeName] = Object.fromEntries(
       Object.entries(fields).map(([name, resolve]) => [
         name,
-        typeof resolve === 'function'
+        // `__resolveType` and the like are not field resolvers: they take no field's info.
+        typeof resolve === 'function' && !name.startsWith('__')
           ? (parent: unknown, args: unknown, ctx: unknown, info: GraphQLResolveInfo) =>
               fromOrigin(pathOf(info), () => (resolve as GraphQLFieldResolver<unknown, unknown>)(parent, args, ctx, info))
           : resolve,

@@ -1,7 +1,8 @@
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Caller } from '../auth/caller';
-import type { EventRecord, DeviceRecord, RecommendationRecord, UserRecord } from '../entities';
+import type { ApiKeyRecord, DeviceRecord, EventRecord, NodeRecord, RecommendationRecord, UserRecord } from '../entities';
+import { apiKeyRecordsByIds } from '../services/api-key.reads';
 import { consumptionByDevice, type ConsumptionBucket, type Granularity } from '../services/consumption.reads';
 import {
   eventCountsByDevice,
@@ -11,6 +12,7 @@ import {
   type EventWindowArgs,
 } from '../services/event.reads';
 import { deviceCountsByOwner, devicePagesByOwner, deviceRecordsByIds, type DevicePage, type OwnerDevicesArgs } from '../services/device.reads';
+import { nodeTypesByIds, type NodeType } from '../services/node.reads';
 import { recommendationRecordsByIds } from '../services/recommendation.reads';
 import { userRecordsByIds } from '../services/user.reads';
 import { RecordsById } from './records-by-id';
@@ -50,15 +52,39 @@ export function createLoaders(
   const userById = byId<UserRecord>('userById', (ids) => userRecordsByIds(ctx, ids));
   const newestEvents = newestEventsLoader(counted('newestEventsByDevice', (ids: readonly string[], count: number) => newestEventsByDevice(ctx, ids, count)), batch);
   const eventPages = byParentAndArgs<EventWindowArgs, EventRecord[]>('eventPagesByDevice', (ids, args) => eventPagesByDevice(ctx, ids, args), []);
+  const deviceById = byId<DeviceRecord>('deviceById', async (ids) => {
+    const { devices, owners } = await deviceRecordsByIds(ctx, ids);
+    userById.prime(owners);
+    return devices;
+  });
+  const eventById = byId<EventRecord>('eventById', (ids) => eventRecordsByIds(ctx, ids));
+  const recommendationById = byId<RecommendationRecord>('recommendationById', (ids) => recommendationRecordsByIds(ctx, ids));
+  const apiKeyById = byId<ApiKeyRecord>('apiKeyById', (ids) => apiKeyRecordsByIds(ctx, ids));
+  /** Each type's lookup by id: what `nodeById` reads an object of that type with. */
+  const byType: Record<NodeType, RecordsById<NodeRecord>> = {
+    User: userById,
+    Device: deviceById,
+    Event: eventById,
+    Recommendation: recommendationById,
+    ApiKey: apiKeyById,
+  };
+  const nodeTypeById = new DataLoader<string, NodeType | null>(counted('nodeTypeById', (ids: readonly string[]) => nodeTypesByIds(ctx, ids)), { batch });
   return {
     userById,
-    deviceById: byId<DeviceRecord>('deviceById', async (ids) => {
-      const { devices, owners } = await deviceRecordsByIds(ctx, ids);
-      userById.prime(owners);
-      return devices;
-    }),
-    eventById: byId<EventRecord>('eventById', (ids) => eventRecordsByIds(ctx, ids)),
-    recommendationById: byId<RecommendationRecord>('recommendationById', (ids) => recommendationRecordsByIds(ctx, ids)),
+    deviceById,
+    eventById,
+    recommendationById,
+    apiKeyById,
+    /**
+     * Any object by id, whatever its type (Relay's `node`): its type in one statement for the batch,
+     * then its record from that type's own lookup, with that type's visibility (null when not the
+     * caller's to see).
+     */
+    nodeById: async (id: string): Promise<{ type: NodeType; record: NodeRecord } | null> => {
+      const type = await nodeTypeById.load(id);
+      const record = type && (await byType[type].get(id));
+      return type && record ? { type, record } : null;
+    },
     /** A device's newest event, from the same statement as the first pages of its `events`. */
     latestEventByDevice: async (deviceId: string): Promise<EventRecord | null> => (await newestEvents.load({ deviceId, count: 1 }))[0] ?? null,
     /**

@@ -1,9 +1,8 @@
 import { refuseApiKeys } from '../auth/access';
-import { actorOf, isAdmin, requireSelfOrAdmin, type ActingContext } from '../auth/actor';
+import { requireSelfOrAdmin, type ActingContext } from '../auth/actor';
 import { newApiKeySecret } from '../auth/api-keys';
 import { findByIds } from '../db/lookup';
-import { instant, read, type Row } from '../db/sql';
-import { API_KEY_SCOPES, ApiKey, User, type ApiKeyRecord, type ApiKeyScope } from '../entities';
+import { API_KEY_SCOPES, ApiKey, User, type ApiKeyScope } from '../entities';
 import { InvalidInputError, NotFoundError } from '../shared/errors';
 import * as valid from './validation';
 
@@ -49,28 +48,4 @@ export async function revokeApiKey(ctx: ActingContext, id: string): Promise<ApiK
   await requireSelfOrAdmin(ctx, apiKey.owner.id, 'You may only revoke your own API keys');
   apiKey.revokedAt ??= new Date();
   return apiKey;
-}
-
-const COLUMNS = 'id, owner_id, name, prefix, scopes, created_at, last_used_at, revoked_at';
-
-function toApiKeyRecord(row: Row): ApiKeyRecord {
-  return {
-    id: row.id as string,
-    owner: { id: row.owner_id as string },
-    name: row.name as string,
-    prefix: row.prefix as string,
-    scopes: row.scopes as ApiKeyScope[],
-    createdAt: instant(row.created_at),
-    lastUsedAt: row.last_used_at === null ? null : instant(row.last_used_at),
-    revokedAt: row.revoked_at === null ? null : instant(row.revoked_at),
-  };
-}
-
-/** The API keys the caller may see (their own; every one for an administrator), oldest first, without secrets. */
-export async function listApiKeys(ctx: ActingContext): Promise<ApiKeyRecord[]> {
-  refuseApiKeys(ctx);
-  const actor = await actorOf(ctx);
-  const owner = isAdmin(actor) ? null : actor.userId;
-  const rows = await read(ctx, `select ${COLUMNS} from api_keys where (?::uuid is null or owner_id = ?::uuid) order by created_at, id`, [owner, owner]);
-  return rows.map(toApiKeyRecord);
 }

@@ -102,6 +102,12 @@ export function id(field: string, value: string): string {
   return value.toLowerCase();
 }
 
+/** Entity ids, at most `max` of them, each a UUID (an error names the one at fault: `ids[3]`). */
+export function ids(field: string, values: readonly string[], max: number): string[] {
+  if (values.length > max) throw new InvalidInputError(field, `Give at most ${max} ids at a time`);
+  return values.map((value, i) => id(`${field}[${i}]`, value));
+}
+
 /** An integer within bounds. */
 export function intInRange(field: string, value: number, min: number, max: number): number {
   if (!Number.isInteger(value) || value < min || value > max) {

@@ -32,7 +32,7 @@ export type Scalars = {
  * A partner's API key. It acts for its owner, only within its scopes. Its secret is shown once, by
  * `createApiKey`; the API keeps only a hash of it.
  */
-export type ApiKey = {
+export type ApiKey = Node & {
   __typename?: 'ApiKey';
   /** When the key was made. */
   createdAt: Scalars['DateTime']['output'];
@@ -123,7 +123,7 @@ export type CreateUserInput = {
 };
 
 /** An IoT device that controls or measures water: a valve, gate, relay, flow or level sensor. */
-export type Device = {
+export type Device = Node & {
   __typename?: 'Device';
   /** False once deactivated. */
   active: Scalars['Boolean']['output'];
@@ -196,7 +196,7 @@ export type DevicePayload = {
 };
 
 /** One water-consumption reading of a device. */
-export type Event = {
+export type Event = Node & {
   __typename?: 'Event';
   /** The amount read, exact to the cent (at least 0, at most 2 decimals). */
   consumption: Scalars['Decimal']['output'];
@@ -455,6 +455,16 @@ export type MutationUpdateUserArgs = {
   input: UpdateUserInput;
 };
 
+/**
+ * An object with an id that is unique across every type (Relay's global object identification): a
+ * user, a device, a reading, a tip or an API key. Ids are UUIDv7s, which no two objects share whatever
+ * their type, so an object's `id` is its global id: refetch any of them with `node(id)`.
+ */
+export type Node = {
+  /** The object's id (a UUIDv7, unique across every type). */
+  id: Scalars['ID']['output'];
+};
+
 /** Where a page of a connection stands within the whole list. */
 export type PageInfo = {
   __typename?: 'PageInfo';
@@ -479,6 +489,13 @@ export type Query = {
   events: EventConnection;
   /** The user whose token the request carries. UNAUTHENTICATED without one. */
   me: User;
+  /**
+   * Any object by its id, whatever its type; null when there is none, or the caller may not see it
+   * (as in the typed fields: someone else's object, or a type the API key's scopes leave out).
+   */
+  node: Maybe<Node>;
+  /** Objects by id, in the order of `ids`, with null where `node(id)` gives null. */
+  nodes: Array<Maybe<Node>>;
   /** Up to `count` different active tips in random order, for the app's home screen. */
   randomRecommendations: Array<Recommendation>;
   /** One tip by id, or null when there is none. */
@@ -525,6 +542,18 @@ export type QueryEventsArgs = {
 
 
 /** The root of every read; each domain file extends it. */
+export type QueryNodeArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/** The root of every read; each domain file extends it. */
+export type QueryNodesArgs = {
+  ids: Array<Scalars['ID']['input']>;
+};
+
+
+/** The root of every read; each domain file extends it. */
 export type QueryRandomRecommendationsArgs = {
   count?: InputMaybe<Scalars['Int']['input']>;
 };
@@ -559,7 +588,7 @@ export type QueryUsersArgs = {
 };
 
 /** A water-saving tip shown in the app. */
-export type Recommendation = {
+export type Recommendation = Node & {
   __typename?: 'Recommendation';
   /** False once deactivated (hidden from the app). */
   active: Scalars['Boolean']['output'];
@@ -682,7 +711,7 @@ export type UpdateUserInput = {
 };
 
 /** A person who owns devices. Users are never deleted: deactivation is reversible. */
-export type User = {
+export type User = Node & {
   __typename?: 'User';
   /** False once deactivated. */
   active: Scalars['Boolean']['output'];
@@ -814,6 +843,16 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 
 
+/** Mapping of interface types */
+export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = {
+  Node:
+    | ( ApiKeyRecord )
+    | ( DeviceRecord )
+    | ( EventRecord )
+    | ( RecommendationRecord )
+    | ( UserRecord )
+  ;
+};
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
@@ -842,6 +881,7 @@ export type ResolversTypes = {
   LoginInput: LoginInput;
   LoginPayload: ResolverTypeWrapper<Omit<LoginPayload, 'user'> & { user: ResolversTypes['User'] }>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
   PageInfo: ResolverTypeWrapper<Connection<unknown>>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Recommendation: ResolverTypeWrapper<RecommendationRecord>;
@@ -888,6 +928,7 @@ export type ResolversParentTypes = {
   LoginInput: LoginInput;
   LoginPayload: Omit<LoginPayload, 'user'> & { user: ResolversParentTypes['User'] };
   Mutation: Record<PropertyKey, never>;
+  Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];
   PageInfo: Connection<unknown>;
   Query: Record<PropertyKey, never>;
   Recommendation: RecommendationRecord;
@@ -916,6 +957,7 @@ export type ApiKeyResolvers<ContextType = GraphQLContext, ParentType extends Res
   prefix?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   revokedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   scopes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type ConsumptionBucketResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ConsumptionBucket'] = ResolversParentTypes['ConsumptionBucket']> = {
@@ -952,6 +994,7 @@ export type DeviceResolvers<ContextType = GraphQLContext, ParentType extends Res
   owner?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
   registeredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type DeviceConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DeviceConnection'] = ResolversParentTypes['DeviceConnection']> = {
@@ -975,6 +1018,7 @@ export type EventResolvers<ContextType = GraphQLContext, ParentType extends Reso
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   occurredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   unit?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type EventConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['EventConnection'] = ResolversParentTypes['EventConnection']> = {
@@ -1017,6 +1061,10 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   updateUser?: Resolver<ResolversTypes['UserPayload'], ParentType, ContextType, RequireFields<MutationUpdateUserArgs, 'id' | 'input'>>;
 };
 
+export type NodeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = {
+  __resolveType: TypeResolveFn<'ApiKey' | 'Device' | 'Event' | 'Recommendation' | 'User', ParentType, ContextType>;
+};
+
 export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -1029,6 +1077,8 @@ export type QueryResolvers<ContextType = GraphQLContext, ParentType extends Reso
   event?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<QueryEventArgs, 'id'>>;
   events?: Resolver<ResolversTypes['EventConnection'], ParentType, ContextType, RequireFields<QueryEventsArgs, 'first'>>;
   me?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+  node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
+  nodes?: Resolver<Array<Maybe<ResolversTypes['Node']>>, ParentType, ContextType, RequireFields<QueryNodesArgs, 'ids'>>;
   randomRecommendations?: Resolver<Array<ResolversTypes['Recommendation']>, ParentType, ContextType, RequireFields<QueryRandomRecommendationsArgs, 'count'>>;
   recommendation?: Resolver<Maybe<ResolversTypes['Recommendation']>, ParentType, ContextType, RequireFields<QueryRecommendationArgs, 'id'>>;
   recommendations?: Resolver<ResolversTypes['RecommendationConnection'], ParentType, ContextType, RequireFields<QueryRecommendationsArgs, 'first'>>;
@@ -1044,6 +1094,7 @@ export type RecommendationResolvers<ContextType = GraphQLContext, ParentType ext
   imageUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type RecommendationConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['RecommendationConnection'] = ResolversParentTypes['RecommendationConnection']> = {
@@ -1083,6 +1134,7 @@ export type UserResolvers<ContextType = GraphQLContext, ParentType extends Resol
   secondLastName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   username?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
 export type UserConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['UserConnection'] = ResolversParentTypes['UserConnection']> = {
@@ -1117,6 +1169,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   EventPayload?: EventPayloadResolvers<ContextType>;
   LoginPayload?: LoginPayloadResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
+  Node?: NodeResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Recommendation?: RecommendationResolvers<ContextType>;

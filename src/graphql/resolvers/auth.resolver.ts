@@ -1,6 +1,7 @@
 import { signedInUser, signedInUserId } from '../../auth/actor';
 import { login } from '../../auth/sign-in';
-import { createApiKey, listApiKeys, revokeApiKey } from '../../services/api-key.service';
+import { listApiKeys } from '../../services/api-key.reads';
+import { createApiKey, revokeApiKey } from '../../services/api-key.service';
 import type { Resolvers } from '../generated/resolvers-types';
 import { required } from './required';
 

@@ -4,6 +4,7 @@ import { authResolvers } from './auth.resolver';
 import { connectionResolvers } from './connection.resolver';
 import { eventResolvers } from './event.resolver';
 import { deviceResolvers } from './device.resolver';
+import { nodeResolvers } from './node.resolver';
 import { recommendationResolvers } from './recommendation.resolver';
 import { userResolvers } from './user.resolver';
 
@@ -18,6 +19,7 @@ export const resolvers: Resolvers = {
     ...deviceResolvers.Query,
     ...eventResolvers.Query,
     ...recommendationResolvers.Query,
+    ...nodeResolvers.Query,
   },
   Mutation: {
     ...authResolvers.Mutation,
@@ -30,5 +32,6 @@ export const resolvers: Resolvers = {
   Device: deviceResolvers.Device,
   Event: eventResolvers.Event,
   ApiKey: authResolvers.ApiKey,
+  Node: nodeResolvers.Node,
   ...connectionResolvers,
 };
