@@ -1,4 +1,4 @@
-import { CREATE_DEVICE, RECORD_EVENTS, UPDATE_DEVICE } from './support/documents';
+import { CREATE_DEVICE, CREATE_USER, newUserInput, RECORD_EVENT, RECORD_EVENTS, UPDATE_DEVICE } from './support/documents';
 import { createOwnerAndDevice } from './support/fixtures';
 import { createTestApi, type TestApi } from './support/test-api';
 
@@ -112,4 +112,70 @@ describe('device and devices', () => {
     const res = await api.gql('query ($ownerId: ID!) { devices(ownerId: $ownerId, search: "%") { totalCount } }', { ownerId });
     expect(res.data!.devices.totalCount).toBe(0);
   });
+});
+
+describe('deactivateDevice and reactivateDevice', () => {
+  const DEACTIVATE = 'mutation ($id: ID!) { deactivateDevice(id: $id) { device { id active version } } }';
+  const REACTIVATE = 'mutation ($id: ID!) { reactivateDevice(id: $id) { device { id active version } } }';
+  const READ = 'query ($id: ID!) { device(id: $id) { active latestEvent { consumption } events { totalCount } } }';
+
+  /** A user with a device of theirs and one reading, and the user's own `Authorization` header. */
+  async function ownerWithDevice(): Promise<{ deviceId: string; authorization: string }> {
+    const input = newUserInput();
+    const ownerId = (await api.gql(CREATE_USER, { input })).data!.createUser.user.id as string;
+    const deviceId = (await api.gql(CREATE_DEVICE, { input: { name: 'Pausable meter', ownerId } })).data!.createDevice.device.id as string;
+    await api.gql(RECORD_EVENT, { input: { deviceId, consumption: '3.00', unit: 'L' } });
+    const login = await api.gql('mutation ($input: LoginInput!) { login(input: $input) { token } }', { input: { username: input.username, password: input.password } });
+    return { deviceId, authorization: `Bearer ${login.data!.login.token}` };
+  }
+
+  it('lets the owner pause a device: new readings refused, history kept, readings again once reactivated', async () => {
+    const { deviceId, authorization } = await ownerWithDevice();
+    const off = await api.gql(DEACTIVATE, { id: deviceId }, { authorization });
+    expect(off.errors).toBeUndefined();
+    expect(off.data!.deactivateDevice.device).toEqual({ id: deviceId, active: false, version: 2 });
+
+    const one = await api.gql(RECORD_EVENT, { input: { deviceId, consumption: '1.00', unit: 'L' } }, { authorization });
+    expect(one.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'input.deviceId' });
+    const batch = await api.gql(RECORD_EVENTS, { inputs: [{ deviceId, consumption: '1.00', unit: 'L' }] }, { authorization });
+    expect(batch.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'inputs[0].deviceId' });
+    expect(await api.db.sql('select count(*)::int as n from events where device_id = $1', [deviceId])).toEqual([{ n: 1 }]);
+
+    const history = await api.gql(READ, { id: deviceId }, { authorization });
+    expect(history.data!.device).toEqual({ active: false, latestEvent: { consumption: '3.00' }, events: { totalCount: 1 } });
+    const listed = await api.gql('{ devices(active: false) { edges { node { id } } } }', {}, { authorization });
+    expect(listed.data!.devices.edges).toEqual([{ node: { id: deviceId } }]);
+
+    const again = await api.gql(DEACTIVATE, { id: deviceId }, { authorization });
+    expect(again.data!.deactivateDevice.device.version).toBe(2); // nothing changed: no new version
+
+    const on = await api.gql(REACTIVATE, { id: deviceId }, { authorization });
+    expect(on.data!.reactivateDevice.device).toEqual({ id: deviceId, active: true, version: 3 });
+    const recorded = await api.gql(RECORD_EVENT, { input: { deviceId, consumption: '2.00', unit: 'L' } }, { authorization });
+    expect(recorded.errors).toBeUndefined();
+    expect(await api.db.sql('select active, version from devices where id = $1', [deviceId])).toEqual([{ active: true, version: 3 }]);
+  });
+
+  it("refuses another user's device, an API key and an unknown id, changing nothing; an ADMIN may pause anyone's", async () => {
+    const mine = await ownerWithDevice();
+    const theirs = await ownerWithDevice();
+    const forbidden = await api.gql(DEACTIVATE, { id: theirs.deviceId }, { authorization: mine.authorization });
+    expect(forbidden.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const key = await api.gql('mutation { createApiKey(input: { name: "k", scopes: ["devices:read", "events:write"], ownerId: "' + (await ownerIdOf(mine.deviceId)) + '" }) { secret } }', {}, { authorization: mine.authorization });
+    const byKey = await api.gql(DEACTIVATE, { id: mine.deviceId }, { authorization: `Bearer ${key.data!.createApiKey.secret}` });
+    expect(byKey.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const unknown = await api.gql(DEACTIVATE, { id: '0190a0a0-0000-7000-8000-00000000ffff' }, { authorization: mine.authorization });
+    expect(unknown.errors?.[0]?.extensions).toEqual({ code: 'NOT_FOUND', field: 'id' });
+    expect(await api.db.sql('select active, version from devices where id = any($1) order by id', [[mine.deviceId, theirs.deviceId]])).toEqual([
+      { active: true, version: 1 },
+      { active: true, version: 1 },
+    ]);
+    const byAdmin = await api.gql(DEACTIVATE, { id: theirs.deviceId });
+    expect(byAdmin.data!.deactivateDevice.device).toEqual({ id: theirs.deviceId, active: false, version: 2 });
+  });
+
+  async function ownerIdOf(deviceId: string): Promise<string> {
+    const [row] = await api.db.sql<{ owner_id: string }>('select owner_id from devices where id = $1', [deviceId]);
+    return row!.owner_id;
+  }
 });

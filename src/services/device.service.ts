@@ -42,6 +42,18 @@ export async function updateDevice(ctx: ActingContext, id: string, data: UpdateD
 }
 
 /**
+ * Deactivates or reactivates one's own device (anyone's for an ADMIN): a deactivated device takes no
+ * new readings, and keeps its history. Versioned as every change is; one that changes nothing keeps
+ * its version.
+ */
+export async function setDeviceActive(ctx: ActingContext, id: string, active: boolean): Promise<Device> {
+  const device = await getDevice(ctx, id);
+  device.active = active;
+  touch(ctx.em, device);
+  return device;
+}
+
+/**
  * Removes one's own device (anyone's for an ADMIN); the database deletes its events with it (ON DELETE
  * CASCADE). Returns the device as it was.
  */

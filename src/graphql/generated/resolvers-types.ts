@@ -279,6 +279,8 @@ export type Mutation = {
   createRecommendation: RecommendationPayload;
   /** Creates a user with role USER. A taken username or email is a CONFLICT. */
   createUser: UserPayload;
+  /** Deactivates a device: its new readings are refused (BAD_USER_INPUT on the device id); its history stays readable. */
+  deactivateDevice: DevicePayload;
   /** Hides a tip from the app. */
   deactivateRecommendation: RecommendationPayload;
   /** Deactivates a user (soft delete); their data stays. */
@@ -290,6 +292,8 @@ export type Mutation = {
    * UNAUTHENTICATED error, in the same time.
    */
   login: LoginPayload;
+  /** Reactivates a deactivated device: it takes readings again. */
+  reactivateDevice: DevicePayload;
   /** Shows a hidden tip again (CONFLICT if an active tip now has its title). */
   reactivateRecommendation: RecommendationPayload;
   /** Reactivates a deactivated user. */
@@ -349,6 +353,15 @@ export type MutationCreateUserArgs = {
  * The root of every write; each domain file extends it. A mutation operation is atomic: all of its fields
  * take effect, or none do.
  */
+export type MutationDeactivateDeviceArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+/**
+ * The root of every write; each domain file extends it. A mutation operation is atomic: all of its fields
+ * take effect, or none do.
+ */
 export type MutationDeactivateRecommendationArgs = {
   id: Scalars['ID']['input'];
 };
@@ -378,6 +391,15 @@ export type MutationDeleteDeviceArgs = {
  */
 export type MutationLoginArgs = {
   input: LoginInput;
+};
+
+
+/**
+ * The root of every write; each domain file extends it. A mutation operation is atomic: all of its fields
+ * take effect, or none do.
+ */
+export type MutationReactivateDeviceArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -1047,10 +1069,12 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   createDevice?: Resolver<ResolversTypes['DevicePayload'], ParentType, ContextType, RequireFields<MutationCreateDeviceArgs, 'input'>>;
   createRecommendation?: Resolver<ResolversTypes['RecommendationPayload'], ParentType, ContextType, RequireFields<MutationCreateRecommendationArgs, 'input'>>;
   createUser?: Resolver<ResolversTypes['UserPayload'], ParentType, ContextType, RequireFields<MutationCreateUserArgs, 'input'>>;
+  deactivateDevice?: Resolver<ResolversTypes['DevicePayload'], ParentType, ContextType, RequireFields<MutationDeactivateDeviceArgs, 'id'>>;
   deactivateRecommendation?: Resolver<ResolversTypes['RecommendationPayload'], ParentType, ContextType, RequireFields<MutationDeactivateRecommendationArgs, 'id'>>;
   deactivateUser?: Resolver<ResolversTypes['UserPayload'], ParentType, ContextType, RequireFields<MutationDeactivateUserArgs, 'id'>>;
   deleteDevice?: Resolver<ResolversTypes['DevicePayload'], ParentType, ContextType, RequireFields<MutationDeleteDeviceArgs, 'id'>>;
   login?: Resolver<ResolversTypes['LoginPayload'], ParentType, ContextType, RequireFields<MutationLoginArgs, 'input'>>;
+  reactivateDevice?: Resolver<ResolversTypes['DevicePayload'], ParentType, ContextType, RequireFields<MutationReactivateDeviceArgs, 'id'>>;
   reactivateRecommendation?: Resolver<ResolversTypes['RecommendationPayload'], ParentType, ContextType, RequireFields<MutationReactivateRecommendationArgs, 'id'>>;
   reactivateUser?: Resolver<ResolversTypes['UserPayload'], ParentType, ContextType, RequireFields<MutationReactivateUserArgs, 'id'>>;
   recordEvent?: Resolver<ResolversTypes['EventPayload'], ParentType, ContextType, RequireFields<MutationRecordEventArgs, 'input'>>;

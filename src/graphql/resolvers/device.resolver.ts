@@ -2,7 +2,7 @@ import { toConnection } from '../../db/pagination';
 import { consumptionPeriods } from '../../services/consumption.reads';
 import { eventCursor, eventWindowArgs } from '../../services/event.reads';
 import { listDevices } from '../../services/device.reads';
-import { createDevice, deleteDevice, updateDevice } from '../../services/device.service';
+import { createDevice, deleteDevice, setDeviceActive, updateDevice } from '../../services/device.service';
 import * as valid from '../../services/validation';
 import type { Resolvers } from '../generated/resolvers-types';
 import { primedDevicePage } from '../loaders';
@@ -17,6 +17,8 @@ export const deviceResolvers: Resolvers = {
     createDevice: async (_, { input }, ctx) => ({ device: await createDevice(ctx, input) }),
     updateDevice: async (_, { id, input }, ctx) => ({ device: await updateDevice(ctx, id, input) }),
     deleteDevice: async (_, { id }, ctx) => ({ device: await deleteDevice(ctx, id) }),
+    deactivateDevice: async (_, { id }, ctx) => ({ device: await setDeviceActive(ctx, id, false) }),
+    reactivateDevice: async (_, { id }, ctx) => ({ device: await setDeviceActive(ctx, id, true) }),
   },
   Device: {
     owner: (device, _, ctx) => required(ctx.loaders.userById.get(device.owner.id), 'owner', device.id),
