@@ -1,17 +1,18 @@
-import { raw, type EntityClass, type FilterQuery } from '@mikro-orm/core';
 import { InvalidInputError } from '../shared/errors';
-import { checkDeadline } from './deadline';
 import type { ForkContext } from './fork-context';
-import type { RecordSource } from './sql';
+import { read, uuidArray, type Row } from './sql';
 
 /**
  * A page of a list, behind the Relay connection shape. Each row is its own edge, and cursors and
  * `totalCount` are computed only when a client asks for them (most pages never need either).
  */
 export interface Connection<T> {
-  /** The rows of this page, in order. */
+  /** The rows of this page, in the list's order (whichever way the page was read). */
   readonly page: T[];
+  /** Whether rows follow this page: exact whichever way the page was read. */
   readonly hasNextPage: boolean;
+  /** Whether rows come before this page: exact whichever way the page was read. */
+  readonly hasPreviousPage: boolean;
   cursorOf(row: T): string;
   totalCount(): Promise<number>;
 }
@@ -20,13 +21,48 @@ export interface Connection<T> {
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
 
-/** The page size asked for, validated (default 20, at most 100). */
-export function pageSize(first: number | null | undefined, field = 'first'): number {
-  if (first === null || first === undefined) return DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
-    throw new InvalidInputError(field, `first must be from 0 to ${MAX_PAGE_SIZE}`);
+/**
+ * A page as a client asks for it (Relay's connection arguments): `first` rows after a cursor, read
+ * forward, or `last` rows before one, read backward. `cursor` is the decoded sort key, null from the
+ * list's start (forward) or end (backward).
+ */
+export interface PageRequest {
+  readonly size: number;
+  readonly backward: boolean;
+  readonly cursor: readonly string[] | null;
+}
+
+/** A list's connection arguments. */
+export interface PagingArgs {
+  first?: number | null;
+  after?: string | null;
+  last?: number | null;
+  before?: string | null;
+}
+
+/**
+ * The page `args` ask for, validated: forward (`first`, `after`; the default, 20 rows) or backward
+ * (`last`, `before`), not both at once; at most 100 rows; a cursor of this list (`kind`) whose parts
+ * pass `parts`. BAD_USER_INPUT naming the argument otherwise.
+ */
+export function pageRequest(kind: string, args: PagingArgs, parts: ReadonlyArray<(value: string) => boolean>): PageRequest {
+  const given = (value: unknown) => value !== null && value !== undefined;
+  const backward = given(args.last) || given(args.before);
+  if (backward && (given(args.first) || given(args.after))) {
+    throw new InvalidInputError(given(args.last) ? 'last' : 'before', 'Page forward (first, after) or backward (last, before), not both at once');
   }
-  return first;
+  return backward
+    ? { size: pageSize(args.last, 'last'), backward, cursor: decodeCursor(kind, args.before, parts, 'before') }
+    : { size: pageSize(args.first, 'first'), backward, cursor: decodeCursor(kind, args.after, parts, 'after') };
+}
+
+/** A page size asked for, validated (default 20, at most 100). */
+function pageSize(size: number | null | undefined, field: 'first' | 'last'): number {
+  if (size === null || size === undefined) return DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(size) || size < 0 || size > MAX_PAGE_SIZE) {
+    throw new InvalidInputError(field, `${field} must be from 0 to ${MAX_PAGE_SIZE}`);
+  }
+  return size;
 }
 
 /**
@@ -74,16 +110,28 @@ export function decodeCursor(
 }
 
 /**
- * Builds a connection from up to `first + 1` rows (the extra row only tells that a next page exists).
+ * A connection from the rows of a page as they were read: up to `size + 1` rows in the direction of
+ * `request` (the extra row only tells that more lie that way), and `beyondCursor`, whether rows lie
+ * on the other side of the request's cursor (false without one).
  */
 export function toConnection<T>(
-  rows: T[],
-  first: number,
+  rows: readonly T[],
+  request: PageRequest,
   cursorOf: (row: T) => string,
   totalCount: () => Promise<number>,
+  beyondCursor: boolean,
 ): Connection<T> {
-  const hasNextPage = rows.length > first;
-  return { page: hasNextPage ? rows.slice(0, first) : rows, hasNextPage, cursorOf, totalCount };
+  const more = rows.length > request.size;
+  const read = more ? rows.slice(0, request.size) : [...rows];
+  return request.backward
+    ? { page: read.reverse(), hasNextPage: beyondCursor, hasPreviousPage: more, cursorOf, totalCount }
+    : { page: read, hasNextPage: more, hasPreviousPage: beyondCursor, cursorOf, totalCount };
+}
+
+/** The cursor of the first row of a page; null when the page is empty. */
+export function startCursor<T>(connection: Connection<T>): string | null {
+  const first = connection.page[0];
+  return first === undefined ? null : connection.cursorOf(first);
 }
 
 /** The cursor of the last row of a page; null when the page is empty. */
@@ -92,7 +140,7 @@ export function endCursor<T>(connection: Connection<T>): string | null {
   return last === undefined ? null : connection.cursorOf(last);
 }
 
-/** The cursor of a row of an id-ordered list (see {@link pageById}). */
+/** The cursor of a row of a list ordered by id (ids are UUIDv7s: creation order). */
 export function idCursor(kind: string, row: { readonly id: string }): string {
   return encodeCursor(kind, [row.id]);
 }
@@ -107,35 +155,158 @@ export function containsPattern(text: string): string {
   return `%${escapeLike(text)}%`;
 }
 
+/** One column of a list's sort key: how the page's query names it, how its output row names it, its SQL type. */
+export interface KeyColumn {
+  readonly expression: string;
+  readonly name: string;
+  readonly type: string;
+}
+
 /**
- * A page of `entity` rows matching `where` and `source`'s condition (with `conditionValues`), oldest
- * first, read as `source`'s records (plain rows, not entities): ids are UUIDv7, so they sort by
- * creation and serve as the keyset. `totalCount` counts every row that both match.
+ * A list's order: its sort key, unique per row, and whether the list runs from the highest key down
+ * (newest first). Pages are keyset pages: a cursor holds the key of the row it stands for.
  */
-export async function pageById<T extends object, R extends { readonly id: string }>(
+export interface Keyset {
+  readonly columns: readonly KeyColumn[];
+  readonly descending: boolean;
+}
+
+/** The order of a list by id (ids are UUIDv7s: oldest first). */
+export const BY_ID: Keyset = { columns: [{ expression: 'id', name: 'id', type: 'uuid' }], descending: false };
+
+/**
+ * The SQL of a keyset page of `request`: `page`, the condition of the rows after (forward) or before
+ * (backward) the cursor; `beyond`, the rows on the cursor's other side, the cursor's row included;
+ * `order`, the order to read the page in (the list's, or its reverse when backward); their values.
+ */
+export function keysetSql(keyset: Keyset, request: PageRequest, prefix = ''): { page: string; beyond: string; order: string; values: unknown[] } {
+  const readDescending = readsDescending(keyset, request);
+  const order = keyset.columns.map((column) => `${prefix}${column.expression} ${readDescending ? 'desc' : 'asc'}`).join(', ');
+  if (!request.cursor) return { page: 'true', beyond: 'false', order, values: [] };
+  const key = `(${keyset.columns.map((column) => `${prefix}${column.expression}`).join(', ')})`;
+  const cursor = `(${keyset.columns.map((column) => `?::${column.type}`).join(', ')})`;
+  return {
+    page: `${key} ${readDescending ? '<' : '>'} ${cursor}`,
+    beyond: `${key} ${readDescending ? '>=' : '<='} ${cursor}`,
+    order,
+    values: [...request.cursor],
+  };
+}
+
+/** Whether a page is read from higher keys to lower: a newest-first list forward, or an oldest-first one backward. */
+export function readsDescending(keyset: Keyset, request: PageRequest): boolean {
+  return keyset.descending !== request.backward;
+}
+
+/** A list read by {@link readPage}: its rows, which of them the reader may see, and its order. */
+export interface ListSource<R> {
+  /** `select … from …` of a page's rows (joins allowed), without its `where`. */
+  readonly select: string;
+  /** The table (with the alias `select` and `where` use) whose rows the list counts. */
+  readonly table: string;
+  /** The list's filters and visibility: a boolean SQL expression with `?` placeholders, and their values. */
+  readonly where: string;
+  readonly values: readonly unknown[];
+  readonly keyset: Keyset;
+  toRecord(row: Row): R;
+  cursorOf(record: R): string;
+}
+
+/**
+ * A page of `list` in one statement: read forward or backward from the cursor, with whether rows lie
+ * beyond the cursor's other side (an `exists` in the same statement, only when there is a cursor).
+ * `totalCount` counts every row of the list, on demand.
+ */
+export async function readPage<R>(ctx: ForkContext, list: ListSource<R>, request: PageRequest): Promise<Connection<R> & { rows: readonly Row[] }> {
+  const ks = keysetSql(list.keyset, request);
+  const pageSql = `${list.select} where ${list.where} and ${ks.page} order by ${ks.order} limit ?`;
+  const pageValues = [...list.values, ...ks.values, request.size + 1];
+  let rows: Row[];
+  let beyond = false;
+  if (!request.cursor) {
+    rows = await read(ctx, pageSql, pageValues);
+  } else {
+    // One row even for an empty page, so that `beyond` always comes back.
+    const direction = readsDescending(list.keyset, request) ? 'desc' : 'asc';
+    const outerOrder = list.keyset.columns.map((column) => `p.${column.name} ${direction}`).join(', ');
+    const found = await read(ctx,
+      `select p.*, b.beyond from (select exists(select 1 from ${list.table} where ${list.where} and ${ks.beyond}) as beyond) b
+       left join lateral (${pageSql}) p on true order by ${outerOrder}`,
+      [...list.values, ...ks.values, ...pageValues],
+    );
+    beyond = found[0]?.beyond === true;
+    rows = found.filter((row) => row[list.keyset.columns[0]!.name] !== null);
+  }
+  const connection = toConnection(rows.map((row) => list.toRecord(row)), request, (record) => list.cursorOf(record), async () => {
+    const [row] = await read<{ count: string }>(ctx, `select count(*) as count from ${list.table} where ${list.where}`, list.values);
+    return Number(row!.count);
+  }, beyond);
+  return { ...connection, rows: request.backward ? rows.slice(0, request.size).reverse() : rows.slice(0, request.size) };
+}
+
+/** A child list of many parents read by {@link readChildPages}: a device's events, an owner's devices. */
+export interface ChildListSource<R> {
+  /** The children's columns, as a `select` list. */
+  readonly columns: string;
+  readonly table: string;
+  /** The children of the parent `parent.id`, and the list's own filters: SQL with `?` placeholders, and their values. */
+  readonly where: string;
+  readonly values: readonly unknown[];
+  /** The parents the reader may see (a condition on `parent.id`), and its values: the others get no children. */
+  readonly parentVisible: string;
+  readonly parentVisibleValues: readonly unknown[];
+  readonly keyset: Keyset;
+  toRecord(row: Row): R;
+}
+
+/** One parent's page as read: up to `size + 1` rows in the page's direction, and whether rows lie beyond its cursor. */
+export interface ReadPage<R> {
+  readonly rows: readonly R[];
+  readonly beyond: boolean;
+}
+
+/**
+ * The page `request` of each parent's children, in one statement for every parent (a lateral join per
+ * parent); with a cursor, whether each parent has rows beyond it, in the same statement. Parents with
+ * no children, or not the reader's to see, are missing from the map.
+ */
+export async function readChildPages<R>(
   ctx: ForkContext,
-  entity: EntityClass<T>,
-  kind: string,
-  where: FilterQuery<T>,
-  args: { first?: number | null; after?: string | null },
-  source: RecordSource<R>,
-  conditionValues: readonly unknown[],
-): Promise<Connection<R>> {
-  const first = pageSize(args.first);
-  const after = decodeCursor(kind, args.after, [cursorParts.id])?.[0];
-  const page = after ? ({ $and: [where, { id: { $gt: after } }] } as FilterQuery<T>) : where;
-  const values = [...conditionValues];
-  checkDeadline(ctx.em);
-  const rows = await ctx.em
-    .createQueryBuilder(entity)
-    .select(raw(source.columns))
-    .where(page)
-    .andWhere(source.condition, values)
-    .orderBy({ id: 'asc' })
-    .limit(first + 1)
-    .execute<Array<Record<string, unknown>>>('all', false);
-  return toConnection(rows.map((row) => source.toRecord(row)), first, (row) => idCursor(kind, row), () => {
-    checkDeadline(ctx.em);
-    return ctx.em.createQueryBuilder(entity).where(where).andWhere(source.condition, values).getCount();
-  });
+  list: ChildListSource<R>,
+  parentIds: readonly string[],
+  request: PageRequest,
+): Promise<Map<string, ReadPage<R>>> {
+  const ks = keysetSql(list.keyset, request);
+  const page = `select ${list.columns} from ${list.table} where ${list.where} and ${ks.page} order by ${ks.order} limit ?`;
+  const pageValues = [...list.values, ...ks.values, request.size + 1];
+  const pages = new Map<string, { rows: R[]; beyond: boolean }>();
+  const pageOf = (parentId: string) => {
+    let found = pages.get(parentId);
+    if (!found) {
+      found = { rows: [], beyond: false };
+      pages.set(parentId, found);
+    }
+    return found;
+  };
+  if (!request.cursor) {
+    const rows = await read(ctx,
+      `select parent.id as parent_id, c.* from unnest(?::uuid[]) as parent(id) cross join lateral (${page}) c where ${list.parentVisible}`,
+      [uuidArray(parentIds), ...pageValues, ...list.parentVisibleValues],
+    );
+    for (const row of rows) pageOf(row.parent_id as string).rows.push(list.toRecord(row));
+    return pages;
+  }
+  const rows = await read(ctx,
+    `select parent.id as parent_id, b.beyond, c.* from unnest(?::uuid[]) as parent(id)
+     cross join lateral (select exists(select 1 from ${list.table} where ${list.where} and ${ks.beyond}) as beyond) b
+     left join lateral (${page}) c on true
+     where ${list.parentVisible}`,
+    [uuidArray(parentIds), ...list.values, ...ks.values, ...pageValues, ...list.parentVisibleValues],
+  );
+  for (const row of rows) {
+    const found = pageOf(row.parent_id as string);
+    found.beyond = row.beyond === true;
+    if (row[list.keyset.columns[0]!.name] !== null) found.rows.push(list.toRecord(row));
+  }
+  return pages;
 }

@@ -11,10 +11,11 @@ import {
   newestEventsByDevice,
   type EventWindowArgs,
 } from '../services/event.reads';
-import { deviceCountsByOwner, devicePagesByOwner, deviceRecordsByIds, type DevicePage, type OwnerDevicesArgs } from '../services/device.reads';
+import { deviceCountsByOwner, devicePagesByOwner, deviceRecordsByIds, type DevicePage } from '../services/device.reads';
 import { nodeTypesByIds, type NodeType } from '../services/node.reads';
 import { recommendationRecordsByIds } from '../services/recommendation.reads';
 import { userRecordsByIds } from '../services/user.reads';
+import type { PageRequest, ReadPage } from '../db/pagination';
 import { RecordsById } from './records-by-id';
 
 /** Every DataLoader of one operation. Made per operation, next to its fork, and dropped with it. */
@@ -51,7 +52,7 @@ export function createLoaders(
   ) => perArgs((args: Args) => perParent(counted(loader, (ids: readonly string[]) => fetch(ids, args)), missing, batch));
   const userById = byId<UserRecord>('userById', (ids) => userRecordsByIds(ctx, ids));
   const newestEvents = newestEventsLoader(counted('newestEventsByDevice', (ids: readonly string[], count: number) => newestEventsByDevice(ctx, ids, count)), batch);
-  const eventPages = byParentAndArgs<EventWindowArgs, EventRecord[]>('eventPagesByDevice', (ids, args) => eventPagesByDevice(ctx, ids, args), []);
+  const eventPages = byParentAndArgs<EventWindowArgs, ReadPage<EventRecord>>('eventPagesByDevice', (ids, args) => eventPagesByDevice(ctx, ids, args), EMPTY_PAGE);
   const deviceById = byId<DeviceRecord>('deviceById', async (ids) => {
     const { devices, owners } = await deviceRecordsByIds(ctx, ids);
     userById.prime(owners);
@@ -88,15 +89,15 @@ export function createLoaders(
     /** A device's newest event, from the same statement as the first pages of its `events`. */
     latestEventByDevice: async (deviceId: string): Promise<EventRecord | null> => (await newestEvents.load({ deviceId, count: 1 }))[0] ?? null,
     /**
-     * The first `args.first + 1` events of a device in the window of `args`. With no window and no cursor
-     * (a dashboard's "last N readings"), read together with `latestEvent`.
+     * A page of a device's events in the window of `args`. The first page with no window (a
+     * dashboard's "last N readings") is read together with `latestEvent`.
      */
-    eventsByDevice: (deviceId: string, args: EventWindowArgs): Promise<EventRecord[]> =>
-      args.after === null && args.from === null && args.to === null
-        ? newestEvents.load({ deviceId, count: args.first + 1 })
+    eventsByDevice: async (deviceId: string, args: EventWindowArgs): Promise<ReadPage<EventRecord>> =>
+      args.page.cursor === null && !args.page.backward && args.from === null && args.to === null
+        ? { rows: await newestEvents.load({ deviceId, count: args.page.size + 1 }), beyond: false }
         : eventPages(args).load(deviceId),
     eventCountByDevice: byParentAndArgs<Pick<EventWindowArgs, 'from' | 'to'>, number>('eventCountByDevice', (ids, w) => eventCountsByDevice(ctx, ids, w), 0),
-    devicesByOwner: byParentAndArgs<OwnerDevicesArgs, DeviceRecord[]>('devicesByOwner', (ids, args) => devicePagesByOwner(ctx, ids, args), []),
+    devicesByOwner: byParentAndArgs<PageRequest, ReadPage<DeviceRecord>>('devicesByOwner', (ids, request) => devicePagesByOwner(ctx, ids, request), EMPTY_PAGE),
     deviceCountByOwner: byParent<number>('deviceCountByOwner', (ids) => deviceCountsByOwner(ctx, ids), 0),
     consumptionByDevice: byParentAndArgs<{ granularity: Granularity; periods: number }, ConsumptionBucket[]>(
       'consumptionByDevice',
@@ -105,6 +106,9 @@ export function createLoaders(
     ),
   };
 }
+
+/** The page of a parent that has no children (or none the caller may see). */
+const EMPTY_PAGE: ReadPage<never> = Object.freeze({ rows: [], beyond: false });
 
 /** The rows of a page as lookups by id see them: `connection` with its rows primed into `records`. */
 export function primedPage<R extends { readonly id: string }, C extends { page: R[] }>(records: RecordsById<R>, connection: C): C {

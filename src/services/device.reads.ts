@@ -1,24 +1,27 @@
 import { ownedBy, requireScope } from '../auth/access';
 import type { ActingContext } from '../auth/actor';
-import { containsPattern, cursorParts, decodeCursor, idCursor, pageSize, toConnection, type Connection } from '../db/pagination';
+import {
+  BY_ID,
+  containsPattern,
+  cursorParts,
+  idCursor,
+  pageRequest,
+  readChildPages,
+  readPage,
+  type Connection,
+  type PageRequest,
+  type PagingArgs,
+  type ReadPage,
+} from '../db/pagination';
 import { instant, prepared, read, uuidArray, type Row } from '../db/sql';
 import type { DeviceRecord, UserRecord } from '../entities';
-import { groupBy } from '../shared/group-by';
 import { joinedUserColumns } from './user.reads';
 import * as valid from './validation';
 
-export interface DeviceFilter {
-  first?: number | null;
-  after?: string | null;
+export interface DeviceFilter extends PagingArgs {
   ownerId?: string | null;
   active?: boolean | null;
   search?: string | null;
-}
-
-/** Arguments of a user's `devices` list; loaders batch every owner that shares them. */
-export interface OwnerDevicesArgs {
-  first: number;
-  after: string | null;
 }
 
 /**
@@ -87,51 +90,48 @@ export async function deviceRecordsByIds(
   return { devices: ids.map((id) => byId.get(id) ?? null), owners: ownersOf(rows) };
 }
 
-/** A page of the devices the caller may see, oldest first, with their owners. */
+/** A page of the devices the caller may see, oldest first, read either way, with their owners. */
 export async function listDevices(ctx: ActingContext, filter: DeviceFilter): Promise<DevicePage> {
   requireScope(ctx, SCOPE);
-  const first = pageSize(filter.first);
-  const after = decodeCursor(DEVICE_CURSOR, filter.after, [cursorParts.id])?.[0] ?? null;
+  const request = pageRequest(DEVICE_CURSOR, filter, [cursorParts.id]);
   const ownerId = filter.ownerId === null || filter.ownerId === undefined ? null : valid.id('ownerId', filter.ownerId);
   const active = filter.active ?? null;
   const pattern = filter.search ? containsPattern(valid.text('search', filter.search, { max: 100 })) : null;
-  const where = `(?::uuid is null or n.owner_id = ?::uuid) and (?::boolean is null or n.active = ?::boolean)
-    and (?::text is null or n.name ilike ? or n.description ilike ?) and ${VISIBLE.sql}`;
-  const whereParams = [ownerId, ownerId, active, active, pattern, pattern, pattern, ...VISIBLE.params(ctx.caller)];
-  const rows = await read(ctx, `${DEVICES_WITH_OWNERS} where ${where} and (?::uuid is null or n.id > ?::uuid) order by n.id limit ?`, [
-    ...whereParams,
-    after,
-    after,
-    first + 1,
-  ]);
-  const connection = toConnection(rows.map(toDeviceRecord), first, deviceCursor, async () => {
-    const [row] = await read<{ count: string }>(ctx, `select count(*) as count from devices n where ${where}`, whereParams);
-    return Number(row!.count);
-  });
-  return { ...connection, owners: ownersOf(rows.slice(0, connection.page.length)) };
+  const { rows, ...connection } = await readPage(ctx, {
+    select: DEVICES_WITH_OWNERS,
+    table: 'devices n',
+    where: `(?::uuid is null or n.owner_id = ?::uuid) and (?::boolean is null or n.active = ?::boolean)
+      and (?::text is null or n.name ilike ? or n.description ilike ?) and ${VISIBLE.sql}`,
+    values: [ownerId, ownerId, active, active, pattern, pattern, pattern, ...VISIBLE.params(ctx.caller)],
+    keyset: { columns: [{ expression: 'n.id', name: 'id', type: 'uuid' }], descending: false },
+    toRecord: toDeviceRecord,
+    cursorOf: deviceCursor,
+  }, request);
+  return { ...connection, owners: ownersOf(rows) };
 }
 
-/** Validates a user's `devices(first, after)` arguments. */
-export function ownerDevicesArgs(first: number | null | undefined, after: string | null | undefined): OwnerDevicesArgs {
-  return { first: pageSize(first), after: decodeCursor(DEVICE_CURSOR, after, [cursorParts.id])?.[0] ?? null };
+/** Validates a user's `devices(first, after, last, before)` arguments: loaders batch every owner that shares them. */
+export function ownerDevicesPage(args: PagingArgs): PageRequest {
+  return pageRequest(DEVICE_CURSOR, args, [cursorParts.id]);
 }
 
-/** The first `args.first + 1` devices of each owner, in one statement for all owners. */
+/** The page `request` of each owner's devices, in one statement for all owners. */
 export async function devicePagesByOwner(
   ctx: ActingContext,
   ownerIds: readonly string[],
-  args: OwnerDevicesArgs,
-): Promise<Map<string, DeviceRecord[]>> {
+  request: PageRequest,
+): Promise<Map<string, ReadPage<DeviceRecord>>> {
   requireScope(ctx, SCOPE);
-  const rows = await read(ctx,
-    `select n.* from unnest(?::uuid[]) as parent(id)
-     cross join lateral (
-       select ${COLUMNS} from devices where owner_id = parent.id and (?::uuid is null or id > ?::uuid) order by id limit ?
-     ) n
-     where ${PARENT_VISIBLE.sql}`,
-    [uuidArray(ownerIds), args.after, args.after, args.first + 1, ...PARENT_VISIBLE.params(ctx.caller)],
-  );
-  return groupBy(rows.map(toDeviceRecord), (device) => device.owner.id);
+  return readChildPages(ctx, {
+    columns: COLUMNS,
+    table: 'devices',
+    where: 'owner_id = parent.id',
+    values: [],
+    parentVisible: PARENT_VISIBLE.sql,
+    parentVisibleValues: PARENT_VISIBLE.params(ctx.caller),
+    keyset: BY_ID,
+    toRecord: toDeviceRecord,
+  }, ownerIds, request);
 }
 
 /** How many devices each owner has, in one statement. */

@@ -1,6 +1,17 @@
 import { ownedThroughDevice, requireScope } from '../auth/access';
 import type { ActingContext } from '../auth/actor';
-import { cursorParts, decodeCursor, encodeCursor, pageSize, toConnection, type Connection } from '../db/pagination';
+import {
+  cursorParts,
+  encodeCursor,
+  pageRequest,
+  readChildPages,
+  readPage,
+  type Connection,
+  type Keyset,
+  type PageRequest,
+  type PagingArgs,
+  type ReadPage,
+} from '../db/pagination';
 import { instant, prepared, read, recordsByIds, uuidArray, type RecordSource, type Row } from '../db/sql';
 import type { EventRecord } from '../entities';
 import { InvalidInputError } from '../shared/errors';
@@ -9,16 +20,12 @@ import * as valid from './validation';
 
 /** Time window and page of an `events` list; loaders batch every device that shares them. */
 export interface EventWindowArgs {
-  first: number;
-  /** Keyset position: the (occurredAt, id) of the last event of the previous page. */
-  after: { occurredAt: string; id: string } | null;
-  from: string | null;
-  to: string | null;
+  readonly page: PageRequest;
+  readonly from: string | null;
+  readonly to: string | null;
 }
 
-export interface EventFilter {
-  first?: number | null;
-  after?: string | null;
+export interface EventFilter extends PagingArgs {
   deviceId?: string | null;
   from?: Date | null;
   to?: Date | null;
@@ -29,7 +36,14 @@ const COLUMNS = 'id, device_id, occurred_at, consumption, unit';
 /** The window and keyset conditions every events list shares; parameters: from ×2, to ×2, after (instant ×2, id). */
 const WINDOW = `(?::timestamptz is null or occurred_at >= ?::timestamptz)
   and (?::timestamptz is null or occurred_at < ?::timestamptz)`;
-const AFTER = '(?::timestamptz is null or (occurred_at, id) < (?::timestamptz, ?::uuid))';
+/** Every events list runs newest first, the id breaking ties; a cursor holds both. */
+const NEWEST_FIRST: Keyset = {
+  columns: [
+    { expression: 'occurred_at', name: 'occurred_at', type: 'timestamptz' },
+    { expression: 'id', name: 'id', type: 'uuid' },
+  ],
+  descending: true,
+};
 
 function toEventRecord(row: Row): EventRecord {
   return {
@@ -55,24 +69,18 @@ function windowParams(args: Pick<EventWindowArgs, 'from' | 'to'>): unknown[] {
   return [args.from, args.from, args.to, args.to];
 }
 
-function afterParams(args: EventWindowArgs): unknown[] {
-  return [args.after?.occurredAt ?? null, args.after?.occurredAt ?? null, args.after?.id ?? null];
-}
-
 /** Opaque position of an event in a newest-first list. */
 export function eventCursor(event: EventRecord): string {
   return encodeCursor(CURSOR, [event.occurredAt.toISOString(), event.id]);
 }
 
-/** Validates `events(first, after, from, to)` arguments. */
-export function eventWindowArgs(filter: Pick<EventFilter, 'first' | 'after' | 'from' | 'to'>): EventWindowArgs {
-  const cursor = decodeCursor(CURSOR, filter.after, [cursorParts.instant, cursorParts.id]);
+/** Validates `events(first, after, last, before, from, to)` arguments. */
+export function eventWindowArgs(filter: Omit<EventFilter, 'deviceId'>): EventWindowArgs {
   if (filter.from && filter.to && filter.from.getTime() > filter.to.getTime()) {
     throw new InvalidInputError('from', '`from` must not be after `to`');
   }
   return {
-    first: pageSize(filter.first),
-    after: cursor ? { occurredAt: cursor[0]!, id: cursor[1]! } : null,
+    page: pageRequest(CURSOR, filter, [cursorParts.instant, cursorParts.id]),
     from: filter.from?.toISOString() ?? null,
     to: filter.to?.toISOString() ?? null,
   };
@@ -84,42 +92,39 @@ export async function eventRecordsByIds(ctx: ActingContext, ids: readonly string
   return recordsByIds(ctx, EVENTS, ids, VISIBLE.params(ctx.caller));
 }
 
-/** A page of the events the caller may see, newest first, optionally of one device and within [from, to). */
+/** A page of the events the caller may see, newest first, read either way, optionally of one device and within [from, to). */
 export async function listEvents(ctx: ActingContext, filter: EventFilter): Promise<Connection<EventRecord>> {
   requireScope(ctx, SCOPE);
   const args = eventWindowArgs(filter);
   const deviceId = filter.deviceId === null || filter.deviceId === undefined ? null : valid.id('deviceId', filter.deviceId);
-  const where = `(?::uuid is null or device_id = ?::uuid) and ${WINDOW} and ${VISIBLE.sql}`;
-  const whereParams = [deviceId, deviceId, ...windowParams(args), ...VISIBLE.params(ctx.caller)];
-  const rows = await read(ctx,
-    `select ${COLUMNS} from events where ${where} and ${AFTER} order by occurred_at desc, id desc limit ?`,
-    [...whereParams, ...afterParams(args), args.first + 1],
-  );
-  return toConnection(rows.map(toEventRecord), args.first, eventCursor, async () => {
-    const [row] = await read<{ count: string }>(ctx, `select count(*) as count from events where ${where}`, whereParams);
-    return Number(row!.count);
-  });
+  return readPage(ctx, {
+    select: `select ${COLUMNS} from events`,
+    table: 'events',
+    where: `(?::uuid is null or device_id = ?::uuid) and ${WINDOW} and ${VISIBLE.sql}`,
+    values: [deviceId, deviceId, ...windowParams(args), ...VISIBLE.params(ctx.caller)],
+    keyset: NEWEST_FIRST,
+    toRecord: toEventRecord,
+    cursorOf: eventCursor,
+  }, args.page);
 }
 
-/** The first `args.first + 1` events of each device in the window, newest first: one statement for all devices. */
+/** The page of `args` of each device's events in their window: one statement for all devices. */
 export async function eventPagesByDevice(
   ctx: ActingContext,
   deviceIds: readonly string[],
   args: EventWindowArgs,
-): Promise<Map<string, EventRecord[]>> {
+): Promise<Map<string, ReadPage<EventRecord>>> {
   requireScope(ctx, SCOPE);
-  const rows = await read(ctx,
-    `select e.* from unnest(?::uuid[]) as parent(id)
-     cross join lateral (
-       select ${COLUMNS} from events
-       where device_id = parent.id and ${WINDOW} and ${AFTER}
-       order by occurred_at desc, id desc
-       limit ?
-     ) e
-     where ${PARENT_VISIBLE.sql}`,
-    [uuidArray(deviceIds), ...windowParams(args), ...afterParams(args), args.first + 1, ...PARENT_VISIBLE.params(ctx.caller)],
-  );
-  return groupBy(rows.map(toEventRecord), (event) => event.device.id);
+  return readChildPages(ctx, {
+    columns: COLUMNS,
+    table: 'events',
+    where: `device_id = parent.id and ${WINDOW}`,
+    values: windowParams(args),
+    parentVisible: PARENT_VISIBLE.sql,
+    parentVisibleValues: PARENT_VISIBLE.params(ctx.caller),
+    keyset: NEWEST_FIRST,
+    toRecord: toEventRecord,
+  }, deviceIds, args.page);
 }
 
 /** The newest events of each device, no window, no cursor; parameters: the device ids, how many per device, the caller's visibility. */

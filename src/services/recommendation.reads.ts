@@ -1,13 +1,11 @@
 import { activeOrAdmin, requireScope } from '../auth/access';
 import type { ActingContext } from '../auth/actor';
-import { idCursor, pageById, type Connection } from '../db/pagination';
+import { BY_ID, cursorParts, idCursor, pageRequest, readPage, type Connection, type PagingArgs } from '../db/pagination';
 import { instant, read, recordsByIds, type RecordSource, type Row } from '../db/sql';
-import { Recommendation, type RecommendationRecord } from '../entities';
+import type { RecommendationRecord } from '../entities';
 import * as valid from './validation';
 
-export interface RecommendationFilter {
-  first?: number | null;
-  after?: string | null;
+export interface RecommendationFilter extends PagingArgs {
   active?: boolean | null;
 }
 
@@ -53,11 +51,20 @@ export async function recommendationRecordsByIds(ctx: ActingContext, ids: readon
   return recordsByIds(ctx, RECOMMENDATIONS, ids, VISIBLE.params(ctx.caller));
 }
 
-/** A page of tips, oldest first: the active ones, and for an ADMIN every one. */
+/** A page of tips, oldest first, read either way: the active ones, and for an ADMIN every one. */
 export async function listRecommendations(ctx: ActingContext, filter: RecommendationFilter): Promise<Connection<RecommendationRecord>> {
   requireScope(ctx, SCOPE);
-  const where = filter.active === null || filter.active === undefined ? {} : { active: filter.active };
-  return pageById(ctx, Recommendation, RECOMMENDATION_CURSOR, where, filter, RECOMMENDATIONS, VISIBLE.params(ctx.caller));
+  const request = pageRequest(RECOMMENDATION_CURSOR, filter, [cursorParts.id]);
+  const active = filter.active ?? null;
+  return readPage(ctx, {
+    select: `select ${COLUMNS} from recommendations`,
+    table: 'recommendations',
+    where: `(?::boolean is null or active = ?::boolean) and ${VISIBLE.sql}`,
+    values: [active, active, ...VISIBLE.params(ctx.caller)],
+    keyset: BY_ID,
+    toRecord: toRecommendationRecord,
+    cursorOf: recommendationCursor,
+  }, request);
 }
 
 /** Up to `count` different active tips in random order. */

@@ -1,13 +1,11 @@
 import { ownedBy } from '../auth/access';
 import type { ActingContext } from '../auth/actor';
-import { containsPattern, idCursor, pageById, type Connection } from '../db/pagination';
+import { BY_ID, containsPattern, cursorParts, idCursor, pageRequest, readPage, type Connection, type PagingArgs } from '../db/pagination';
 import { instant, recordsByIds, type RecordSource, type Row } from '../db/sql';
-import { User, type UserRecord } from '../entities';
+import type { UserRecord } from '../entities';
 import * as valid from './validation';
 
-export interface UserFilter {
-  first?: number | null;
-  after?: string | null;
+export interface UserFilter extends PagingArgs {
   search?: string | null;
   active?: boolean | null;
 }
@@ -67,13 +65,19 @@ export function userRecordsByIds(ctx: ActingContext, ids: readonly string[]): Pr
   return recordsByIds(ctx, USERS, ids, VISIBLE.params(ctx.caller));
 }
 
-/** A page of the users the caller may see (themselves; everyone for an ADMIN), oldest first. */
-export function listUsers(ctx: ActingContext, filter: UserFilter): Promise<Connection<UserRecord>> {
-  const where: Record<string, unknown> = {};
-  if (filter.active !== null && filter.active !== undefined) where.active = filter.active;
-  if (filter.search) {
-    const pattern = containsPattern(valid.text('search', filter.search, { max: 100 }));
-    where.$or = ['username', 'email', 'firstName', 'lastName'].map((field) => ({ [field]: { $ilike: pattern } }));
-  }
-  return pageById(ctx, User, USER_CURSOR, where, filter, USERS, VISIBLE.params(ctx.caller));
+/** A page of the users the caller may see (themselves; everyone for an ADMIN), oldest first, read either way. */
+export async function listUsers(ctx: ActingContext, filter: UserFilter): Promise<Connection<UserRecord>> {
+  const request = pageRequest(USER_CURSOR, filter, [cursorParts.id]);
+  const active = filter.active ?? null;
+  const pattern = filter.search ? containsPattern(valid.text('search', filter.search, { max: 100 })) : null;
+  return readPage(ctx, {
+    select: `select ${USERS.columns} from users`,
+    table: 'users',
+    where: `(?::boolean is null or active = ?::boolean)
+      and (?::text is null or username ilike ? or email ilike ? or first_name ilike ? or last_name ilike ?) and ${VISIBLE.sql}`,
+    values: [active, active, pattern, pattern, pattern, pattern, pattern, ...VISIBLE.params(ctx.caller)],
+    keyset: BY_ID,
+    toRecord: (row) => USERS.toRecord(row),
+    cursorOf: userCursor,
+  }, request);
 }

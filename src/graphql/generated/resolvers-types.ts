@@ -163,8 +163,10 @@ export type DeviceConsumptionArgs = {
 /** An IoT device that controls or measures water: a valve, gate, relay, flow or level sensor. */
 export type DeviceEventsArgs = {
   after: InputMaybe<Scalars['String']['input']>;
-  first?: InputMaybe<Scalars['Int']['input']>;
+  before: InputMaybe<Scalars['String']['input']>;
+  first: InputMaybe<Scalars['Int']['input']>;
   from: InputMaybe<Scalars['DateTime']['input']>;
+  last: InputMaybe<Scalars['Int']['input']>;
   to: InputMaybe<Scalars['DateTime']['input']>;
 };
 
@@ -492,8 +494,12 @@ export type PageInfo = {
   __typename?: 'PageInfo';
   /** The cursor of the last item on this page; null when the page is empty. */
   endCursor: Maybe<Scalars['String']['output']>;
-  /** Whether more items follow this page (fetch them with `after: endCursor`). */
+  /** Whether more items follow this page (fetch them with `after: endCursor`), whichever way it was read. */
   hasNextPage: Scalars['Boolean']['output'];
+  /** Whether more items come before this page (fetch them with `before: startCursor`), whichever way it was read. */
+  hasPreviousPage: Scalars['Boolean']['output'];
+  /** The cursor of the first item on this page; null when the page is empty. */
+  startCursor: Maybe<Scalars['String']['output']>;
 };
 
 /** The root of every read; each domain file extends it. */
@@ -541,7 +547,9 @@ export type QueryDeviceArgs = {
 export type QueryDevicesArgs = {
   active: InputMaybe<Scalars['Boolean']['input']>;
   after: InputMaybe<Scalars['String']['input']>;
-  first?: InputMaybe<Scalars['Int']['input']>;
+  before: InputMaybe<Scalars['String']['input']>;
+  first: InputMaybe<Scalars['Int']['input']>;
+  last: InputMaybe<Scalars['Int']['input']>;
   ownerId: InputMaybe<Scalars['ID']['input']>;
   search: InputMaybe<Scalars['String']['input']>;
 };
@@ -556,9 +564,11 @@ export type QueryEventArgs = {
 /** The root of every read; each domain file extends it. */
 export type QueryEventsArgs = {
   after: InputMaybe<Scalars['String']['input']>;
+  before: InputMaybe<Scalars['String']['input']>;
   deviceId: InputMaybe<Scalars['ID']['input']>;
-  first?: InputMaybe<Scalars['Int']['input']>;
+  first: InputMaybe<Scalars['Int']['input']>;
   from: InputMaybe<Scalars['DateTime']['input']>;
+  last: InputMaybe<Scalars['Int']['input']>;
   to: InputMaybe<Scalars['DateTime']['input']>;
 };
 
@@ -591,7 +601,9 @@ export type QueryRecommendationArgs = {
 export type QueryRecommendationsArgs = {
   active: InputMaybe<Scalars['Boolean']['input']>;
   after: InputMaybe<Scalars['String']['input']>;
-  first?: InputMaybe<Scalars['Int']['input']>;
+  before: InputMaybe<Scalars['String']['input']>;
+  first: InputMaybe<Scalars['Int']['input']>;
+  last: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -605,7 +617,9 @@ export type QueryUserArgs = {
 export type QueryUsersArgs = {
   active: InputMaybe<Scalars['Boolean']['input']>;
   after: InputMaybe<Scalars['String']['input']>;
-  first?: InputMaybe<Scalars['Int']['input']>;
+  before: InputMaybe<Scalars['String']['input']>;
+  first: InputMaybe<Scalars['Int']['input']>;
+  last: InputMaybe<Scalars['Int']['input']>;
   search: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -765,7 +779,9 @@ export type User = Node & {
 /** A person who owns devices. Users are never deleted: deactivation is reversible. */
 export type UserDevicesArgs = {
   after: InputMaybe<Scalars['String']['input']>;
-  first?: InputMaybe<Scalars['Int']['input']>;
+  before: InputMaybe<Scalars['String']['input']>;
+  first: InputMaybe<Scalars['Int']['input']>;
+  last: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** A page of users. */
@@ -1009,7 +1025,7 @@ export type DeviceResolvers<ContextType = GraphQLContext, ParentType extends Res
   active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   consumption?: Resolver<Array<ResolversTypes['ConsumptionBucket']>, ParentType, ContextType, RequireFields<DeviceConsumptionArgs, 'granularity' | 'periods'>>;
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  events?: Resolver<ResolversTypes['EventConnection'], ParentType, ContextType, RequireFields<DeviceEventsArgs, 'first'>>;
+  events?: Resolver<ResolversTypes['EventConnection'], ParentType, ContextType, Partial<DeviceEventsArgs>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   latestEvent?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1092,22 +1108,24 @@ export type NodeResolvers<ContextType = GraphQLContext, ParentType extends Resol
 export type PageInfoResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  hasPreviousPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   apiKeys?: Resolver<Array<ResolversTypes['ApiKey']>, ParentType, ContextType>;
   device?: Resolver<Maybe<ResolversTypes['Device']>, ParentType, ContextType, RequireFields<QueryDeviceArgs, 'id'>>;
-  devices?: Resolver<ResolversTypes['DeviceConnection'], ParentType, ContextType, RequireFields<QueryDevicesArgs, 'first'>>;
+  devices?: Resolver<ResolversTypes['DeviceConnection'], ParentType, ContextType, Partial<QueryDevicesArgs>>;
   event?: Resolver<Maybe<ResolversTypes['Event']>, ParentType, ContextType, RequireFields<QueryEventArgs, 'id'>>;
-  events?: Resolver<ResolversTypes['EventConnection'], ParentType, ContextType, RequireFields<QueryEventsArgs, 'first'>>;
+  events?: Resolver<ResolversTypes['EventConnection'], ParentType, ContextType, Partial<QueryEventsArgs>>;
   me?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
   node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
   nodes?: Resolver<Array<Maybe<ResolversTypes['Node']>>, ParentType, ContextType, RequireFields<QueryNodesArgs, 'ids'>>;
   randomRecommendations?: Resolver<Array<ResolversTypes['Recommendation']>, ParentType, ContextType, RequireFields<QueryRandomRecommendationsArgs, 'count'>>;
   recommendation?: Resolver<Maybe<ResolversTypes['Recommendation']>, ParentType, ContextType, RequireFields<QueryRecommendationArgs, 'id'>>;
-  recommendations?: Resolver<ResolversTypes['RecommendationConnection'], ParentType, ContextType, RequireFields<QueryRecommendationsArgs, 'first'>>;
+  recommendations?: Resolver<ResolversTypes['RecommendationConnection'], ParentType, ContextType, Partial<QueryRecommendationsArgs>>;
   user?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType, RequireFields<QueryUserArgs, 'id'>>;
-  users?: Resolver<ResolversTypes['UserConnection'], ParentType, ContextType, RequireFields<QueryUsersArgs, 'first'>>;
+  users?: Resolver<ResolversTypes['UserConnection'], ParentType, ContextType, Partial<QueryUsersArgs>>;
 };
 
 export type RecommendationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Recommendation'] = ResolversParentTypes['Recommendation']> = {
@@ -1148,7 +1166,7 @@ export type RevokeApiKeyPayloadResolvers<ContextType = GraphQLContext, ParentTyp
 export type UserResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = {
   active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   birthDate?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
-  devices?: Resolver<ResolversTypes['DeviceConnection'], ParentType, ContextType, RequireFields<UserDevicesArgs, 'first'>>;
+  devices?: Resolver<ResolversTypes['DeviceConnection'], ParentType, ContextType, Partial<UserDevicesArgs>>;
   email?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   firstName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;

@@ -1,4 +1,4 @@
-import { endCursor, type Connection } from '../../db/pagination';
+import { endCursor, startCursor, type Connection } from '../../db/pagination';
 import { eventCursor } from '../../services/event.reads';
 import { deviceCursor } from '../../services/device.reads';
 import { recommendationCursor } from '../../services/recommendation.reads';
@@ -20,6 +20,8 @@ function edge<T>(cursorOf: (row: T) => string) {
 export const connectionResolvers: Resolvers = {
   PageInfo: {
     hasNextPage: (c) => c.hasNextPage,
+    hasPreviousPage: (c) => c.hasPreviousPage,
+    startCursor: (c) => startCursor(c),
     endCursor: (c) => endCursor(c),
   },
   UserConnection: connection,

@@ -25,10 +25,8 @@ export const deviceResolvers: Resolvers = {
     latestEvent: (device, _, ctx) => ctx.loaders.latestEventByDevice(device.id),
     events: async (device, filter, ctx) => {
       const args = eventWindowArgs(filter);
-      const events = await ctx.loaders.eventsByDevice(device.id, args);
-      return toConnection(events, args.first, eventCursor, () =>
-        ctx.loaders.eventCountByDevice({ from: args.from, to: args.to }).load(device.id),
-      );
+      const { rows, beyond } = await ctx.loaders.eventsByDevice(device.id, args);
+      return toConnection(rows, args.page, eventCursor, () => ctx.loaders.eventCountByDevice({ from: args.from, to: args.to }).load(device.id), beyond);
     },
     consumption: (device, { granularity, periods }, ctx) =>
       ctx.loaders.consumptionByDevice({ granularity, periods: consumptionPeriods(periods) }).load(device.id),

@@ -1,5 +1,5 @@
 import { toConnection } from '../../db/pagination';
-import { deviceCursor, ownerDevicesArgs } from '../../services/device.reads';
+import { deviceCursor, ownerDevicesPage } from '../../services/device.reads';
 import { listUsers } from '../../services/user.reads';
 import { createUser, setUserActive, updateUser } from '../../services/user.service';
 import * as valid from '../../services/validation';
@@ -18,12 +18,10 @@ export const userResolvers: Resolvers = {
     reactivateUser: async (_, { id }, ctx) => ({ user: await setUserActive(ctx, id, true) }),
   },
   User: {
-    devices: async (user, { first, after }, ctx) => {
-      const args = ownerDevicesArgs(first, after);
-      const devices = await ctx.loaders.devicesByOwner(args).load(user.id);
-      const connection = toConnection(devices, args.first, deviceCursor, () =>
-        ctx.loaders.deviceCountByOwner.load(user.id),
-      );
+    devices: async (user, args, ctx) => {
+      const request = ownerDevicesPage(args);
+      const { rows, beyond } = await ctx.loaders.devicesByOwner(request).load(user.id);
+      const connection = toConnection(rows, request, deviceCursor, () => ctx.loaders.deviceCountByOwner.load(user.id), beyond);
       return primedPage(ctx.loaders.deviceById, connection);
     },
   },
