@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Caller } from '../auth/caller';
 import type { ApiKeyRecord, DeviceRecord, EventRecord, NodeRecord, RecommendationRecord, UserRecord } from '../entities';
 import { apiKeyRecordsByIds } from '../services/api-key.reads';
-import { consumptionByDevice, type ConsumptionBucket, type Granularity } from '../services/consumption.reads';
+import { consumptionByDevice, type ConsumptionBucket, type ConsumptionSeries } from '../services/consumption.reads';
 import {
   eventCountsByDevice,
   eventPagesByDevice,
@@ -99,11 +99,7 @@ export function createLoaders(
     eventCountByDevice: byParentAndArgs<Pick<EventWindowArgs, 'from' | 'to'>, number>('eventCountByDevice', (ids, w) => eventCountsByDevice(ctx, ids, w), 0),
     devicesByOwner: byParentAndArgs<PageRequest, ReadPage<DeviceRecord>>('devicesByOwner', (ids, request) => devicePagesByOwner(ctx, ids, request), EMPTY_PAGE),
     deviceCountByOwner: byParent<number>('deviceCountByOwner', (ids) => deviceCountsByOwner(ctx, ids), 0),
-    consumptionByDevice: byParentAndArgs<{ granularity: Granularity; periods: number }, ConsumptionBucket[]>(
-      'consumptionByDevice',
-      (ids, args) => consumptionByDevice(ctx, ids, args.granularity, args.periods),
-      [],
-    ),
+    consumptionByDevice: byParentAndArgs<ConsumptionSeries, ConsumptionBucket[]>('consumptionByDevice', (ids, series) => consumptionByDevice(ctx, ids, series), []),
   };
 }
 

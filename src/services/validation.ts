@@ -108,6 +108,19 @@ export function ids(field: string, values: readonly string[], max: number): stri
   return values.map((value, i) => id(`${field}[${i}]`, value));
 }
 
+/**
+ * An IANA time zone name (`America/Mexico_City`), in its canonical spelling. Offsets such as `+05:30`
+ * are refused: PostgreSQL reads them with the POSIX sign, the other way round.
+ */
+export function timeZone(field: string, value: string): string {
+  if (value.length > 64 || !/^[A-Za-z][A-Za-z0-9_+\-/]*$/.test(value)) throw new InvalidInputError(field, 'Must be an IANA time zone, e.g. America/Mexico_City');
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone: value }).resolvedOptions().timeZone;
+  } catch {
+    throw new InvalidInputError(field, `Unknown time zone "${value}"; use an IANA name, e.g. America/Mexico_City`);
+  }
+}
+
 /** An integer within bounds. */
 export function intInRange(field: string, value: number, min: number, max: number): number {
   if (!Number.isInteger(value) || value < min || value > max) {

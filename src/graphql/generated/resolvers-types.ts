@@ -55,7 +55,7 @@ export type ApiKey = Node & {
 /** Consumption summed over one period. */
 export type ConsumptionBucket = {
   __typename?: 'ConsumptionBucket';
-  /** Where the period starts (UTC midnight of its first day). */
+  /** Where the period starts: the instant of local midnight of its first day, in the time zone asked for. */
   start: Scalars['DateTime']['output'];
   /** Sum of the readings in the period; 0 when there are none. */
   total: Scalars['Decimal']['output'];
@@ -128,10 +128,11 @@ export type Device = Node & {
   /** False once deactivated. */
   active: Scalars['Boolean']['output'];
   /**
-   * Total consumption per UTC day, month or year over the last `periods` periods (the current one
-   * included), oldest first. Periods without readings are included with a total of 0. Readings in
-   * different units are never added together: a period with readings in several units has one bucket
-   * per unit.
+   * Total consumption per day, month or year of `timeZone` over the last `periods` periods (the current
+   * one included), oldest first: a day runs from local midnight to local midnight (23 or 25 hours across
+   * a daylight-saving change), a month from the first of the month. Periods without readings are
+   * included with a total of 0. Readings in different units are never added together: a period with
+   * readings in several units has one bucket per unit.
    */
   consumption: Array<ConsumptionBucket>;
   /** Free text about the device, if any. */
@@ -157,6 +158,7 @@ export type Device = Node & {
 export type DeviceConsumptionArgs = {
   granularity: Granularity;
   periods: Scalars['Int']['input'];
+  timeZone?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -1023,7 +1025,7 @@ export interface DecimalScalarConfig extends GraphQLScalarTypeConfig<ResolversTy
 
 export type DeviceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Device'] = ResolversParentTypes['Device']> = {
   active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-  consumption?: Resolver<Array<ResolversTypes['ConsumptionBucket']>, ParentType, ContextType, RequireFields<DeviceConsumptionArgs, 'granularity' | 'periods'>>;
+  consumption?: Resolver<Array<ResolversTypes['ConsumptionBucket']>, ParentType, ContextType, RequireFields<DeviceConsumptionArgs, 'granularity' | 'periods' | 'timeZone'>>;
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   events?: Resolver<ResolversTypes['EventConnection'], ParentType, ContextType, Partial<DeviceEventsArgs>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;

@@ -1,5 +1,5 @@
 import { toConnection } from '../../db/pagination';
-import { consumptionPeriods } from '../../services/consumption.reads';
+import { consumptionSeries } from '../../services/consumption.reads';
 import { eventCursor, eventWindowArgs } from '../../services/event.reads';
 import { listDevices } from '../../services/device.reads';
 import { createDevice, deleteDevice, setDeviceActive, updateDevice } from '../../services/device.service';
@@ -28,7 +28,7 @@ export const deviceResolvers: Resolvers = {
       const { rows, beyond } = await ctx.loaders.eventsByDevice(device.id, args);
       return toConnection(rows, args.page, eventCursor, () => ctx.loaders.eventCountByDevice({ from: args.from, to: args.to }).load(device.id), beyond);
     },
-    consumption: (device, { granularity, periods }, ctx) =>
-      ctx.loaders.consumptionByDevice({ granularity, periods: consumptionPeriods(periods) }).load(device.id),
+    consumption: (device, { granularity, periods, timeZone }, ctx) =>
+      ctx.loaders.consumptionByDevice(consumptionSeries(granularity, periods, timeZone)).load(device.id),
   },
 };
