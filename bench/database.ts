@@ -102,6 +102,11 @@ export class BenchDatabase {
     return id;
   }
 
+  /** Runs `statements` in order (set-up such as a compared build's views). */
+  async run(statements: readonly string[]): Promise<void> {
+    for (const statement of statements) await this.pool.query(statement);
+  }
+
   /** Every device's id. */
   async deviceIds(): Promise<string[]> {
     return (await this.pool.query<{ id: string }>('select id from devices order by id')).rows.map((row) => row.id);

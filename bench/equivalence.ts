@@ -24,7 +24,10 @@ export async function checkSameAnswers(servers: readonly ServerProcess[], device
     const others = servers.filter((server) => server !== baseline);
     let sameBytes = true;
     for (const server of others) {
-      const actual = await postJson(server.graphqlUrl, body);
+      const { dialect } = server.spec;
+      const answered = await postJson(server.graphqlUrl, dialect ? dialect.body(body) : body);
+      // An older API's answer in this tree's names (bench/dialect.ts), so that the values are what is compared.
+      const actual = dialect && answered.status === 200 ? { ...answered, text: dialect.answer(answered.text) } : answered;
       const difference =
         actual.status !== expected.status
           ? `HTTP ${actual.status} instead of ${expected.status}`

@@ -37,6 +37,7 @@ import {
 } from './scenarios';
 import { REPO_ROOT, serverSpecs, ServerProcess } from './servers';
 import { ratios, summarise } from './summary';
+import { dialectOf } from './dialect';
 import { buildAtRef } from './worktree';
 
 const USAGE = `npm run bench [-- options]
@@ -100,7 +101,12 @@ async function main(teardown: Teardown): Promise<void> {
   // Every request acts as an ADMIN, who may see every row (the API refuses anonymous reads).
   authorize((await (await benchTokens()).issue(await database.createAdmin())).token);
 
-  const compare = options.compare ? await buildAtRef(REPO_ROOT, options.compare, teardown) : undefined;
+  const built = options.compare ? await buildAtRef(REPO_ROOT, options.compare, teardown) : undefined;
+  const compare = built && { ...built, dialect: dialectOf(built.dir) };
+  if (compare?.dialect) {
+    log(`--compare ${compare.label}: the API there speaks ${compare.dialect.name}; its requests and answers are translated, its tables are views`);
+    await database.run(compare.dialect.setup);
+  }
   const specs = serverSpecs(REPO_ROOT, compare);
   const servers: ServerProcess[] = [];
   for (const spec of specs) servers.push(await ServerProcess.start(spec, database.url, teardown));
@@ -113,7 +119,8 @@ async function main(teardown: Teardown): Promise<void> {
   for (const server of servers) {
     const counts: Record<string, number | null> = {};
     for (const probe of statementProbes(deviceIds, load, server.spec.isApi)) {
-      counts[probe.what] = await statementsPerOperation(server, probe.body, probe.what);
+      const { dialect } = server.spec;
+      counts[probe.what] = await statementsPerOperation(server, dialect ? dialect.body(probe.body) : probe.body, probe.what);
     }
     statements[server.name] = counts;
     log(`  ${server.name}: ${Object.entries(counts).map(([what, n]) => `${what} ${n ?? '–'}`).join(', ')}`);

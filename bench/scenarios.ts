@@ -18,6 +18,7 @@ import {
 import { requestHeaders } from './credentials';
 import { graphqlOk } from './http';
 import { METRIC, startSampler } from './metrics';
+import type { Dialect } from './dialect';
 import type { ServerProcess } from './servers';
 
 export type ScenarioId = 'S1' | 'S2' | 'S3' | 'S4';
@@ -102,7 +103,7 @@ export async function runScenario(
   settings: LoadSettings,
   round: number,
 ): Promise<RunResult> {
-  const load = loadFor(scenario.id, deviceIds, settings);
+  const load = loadFor(scenario.id, deviceIds, settings, server.spec.dialect);
   if (scenario.id === 'S3') await graphqlOk(server.graphqlUrl, load.body!, `${server.name} S3 warm-up`);
   const loadAverage = loadavg()[0]!;
   const sampler = startSampler(server);
@@ -143,7 +144,7 @@ export async function runScenario(
 
 /** A short untimed load, so that the first measured round does not pay for JIT compilation and cold caches. */
 export async function warmUp(scenario: Scenario, server: ServerProcess, deviceIds: readonly string[], settings: LoadSettings, seconds: number): Promise<void> {
-  const load = loadFor(scenario.id, deviceIds, { ...settings, seconds });
+  const load = loadFor(scenario.id, deviceIds, { ...settings, seconds }, server.spec.dialect);
   await fire(server.graphqlUrl, load, terminalTicker(`warm-up ${scenario.id} ${server.name}`, load));
 }
 
@@ -209,23 +210,30 @@ export interface Load {
   readonly nextBody?: () => string;
 }
 
-/** The load of one scenario. */
-export function loadFor(id: ScenarioId, deviceIds: readonly string[], settings: LoadSettings): Load {
+/**
+ * The load of one scenario, its bodies in `dialect` when the server speaks an older API's names. S1's
+ * bodies are made before the run, one per device, so that no variant's load costs the load generator
+ * more than another's.
+ */
+export function loadFor(id: ScenarioId, deviceIds: readonly string[], settings: LoadSettings, dialect?: Dialect): Load {
+  const speak = (body: string) => (dialect ? dialect.body(body) : body);
   const timed = { connections: settings.connections, duration: settings.seconds, timeoutSeconds: 10 };
   switch (id) {
-    case 'S1':
-      return { ...timed, nextBody: () => deviceBody(pick(deviceIds)) };
+    case 'S1': {
+      const bodies = deviceIds.map((deviceId) => speak(deviceBody(deviceId)));
+      return { ...timed, nextBody: () => pick(bodies) };
+    }
     case 'S2':
-      return { ...timed, body: dashboardBody(DASHBOARD_PAGE) };
+      return { ...timed, body: speak(dashboardBody(DASHBOARD_PAGE)) };
     case 'S3':
       return {
         connections: settings.ingestConnections,
         amount: settings.ingestOperations,
         timeoutSeconds: 120,
-        body: ingestBody(deviceIds, settings.readingsPerOperation),
+        body: speak(ingestBody(deviceIds, settings.readingsPerOperation)),
       };
     case 'S4':
-      return { ...timed, nextBody: () => mixedBody(deviceIds) };
+      return { ...timed, nextBody: () => speak(mixedBody(deviceIds)) };
   }
 }
 

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Dialect } from './dialect';
 import { log, type Teardown } from './cli';
 import { SIGNING_KEY, UNSPENDABLE_POINTS } from './credentials';
 import { freePort } from '../src/shared/free-port';
@@ -19,6 +20,8 @@ export interface ServerSpec {
   readonly cwd: string;
   /** Variables on top of the common ones (see {@link ServerProcess.start}). */
   readonly env?: Readonly<Record<string, string>>;
+  /** How the server speaks when it is an older API with other names (bench/dialect.ts); this tree's names otherwise. */
+  readonly dialect?: Dialect;
 }
 
 /** The variants every run has; `api@<ref>` joins them with --compare. */
@@ -31,7 +34,7 @@ const OUTPUT_LINES_KEPT = 40;
 const NODE_FLAGS = ['--max-semi-space-size=32'];
 
 /** The servers under test: the API, the API without DataLoaders, the plain baseline, the stack's floor, and the API at `compare`. */
-export function serverSpecs(repoRoot: string, compare?: { label: string; dir: string }): ServerSpec[] {
+export function serverSpecs(repoRoot: string, compare?: { label: string; dir: string; dialect?: Dialect }): ServerSpec[] {
   const api = { isApi: true, script: 'dist/src/main.js', cwd: repoRoot };
   return [
     { ...api, name: VARIANT.api, description: 'the API (Fastify + Apollo + MikroORM), as built from this tree' },
@@ -56,7 +59,15 @@ export function serverSpecs(repoRoot: string, compare?: { label: string; dir: st
       cwd: repoRoot,
     },
     ...(compare
-      ? [{ ...api, cwd: compare.dir, name: `${VARIANT.api}@${compare.label}`, description: `the API as it was at ${compare.label}` }]
+      ? [
+          {
+            ...api,
+            cwd: compare.dir,
+            name: `${VARIANT.api}@${compare.label}`,
+            description: `the API as it was at ${compare.label}${compare.dialect ? `, asked in its own names: ${compare.dialect.name}` : ''}`,
+            ...(compare.dialect && { dialect: compare.dialect, env: compare.dialect.env }),
+          },
+        ]
       : []),
   ];
 }
