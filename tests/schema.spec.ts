@@ -29,7 +29,7 @@ describe('migrations', () => {
     expect(await migrate(orm)).toEqual([]);
 
     const tables = await query(`select table_name from information_schema.tables where table_schema = 'public' order by 1`);
-    expect(tables.map((t) => t.table_name)).toEqual(['api_keys', 'devices', 'events', 'mikro_orm_migrations', 'rate_limit_counters', 'recommendations', 'users']);
+    expect(tables.map((t) => t.table_name)).toEqual(['api_keys', 'device_event_counts', 'devices', 'events', 'mikro_orm_migrations', 'rate_limit_counters', 'recommendations', 'users']);
   });
 
   it('match the entities exactly (the schema generator finds nothing to change)', async () => {
@@ -42,6 +42,7 @@ describe('migrations', () => {
       from pg_constraint where contype = 'f' and connamespace = 'public'::regnamespace order by 1`);
     expect(fks).toEqual([
       { table: 'api_keys', references: 'users', onDelete: 'r' }, // restrict: users are never deleted
+      { table: 'device_event_counts', references: 'devices', onDelete: 'c' }, // cascade: a device's counts go with it
       { table: 'devices', references: 'users', onDelete: 'r' }, // restrict
       { table: 'events', references: 'devices', onDelete: 'c' }, // cascade
     ]);
@@ -97,7 +98,7 @@ describe('the migration from nodes to devices', () => {
       'f'.repeat(64),
     ]);
 
-    expect(await migrate(orm)).toEqual(['Migration20261201121500']);
+    expect(await migrate(orm)).toEqual(['Migration20261201121500', 'Migration20261201140000']);
 
     expect(await query(sql, 'select id, owner_id, name from devices')).toEqual([{ id: NODE, owner_id: USER, name: 'Garden valve' }]);
     expect(await query(sql, 'select device_id, consumption from events order by occurred_at')).toEqual([
@@ -105,6 +106,8 @@ describe('the migration from nodes to devices', () => {
       { device_id: NODE, consumption: '2.50' },
     ]);
     expect(await query(sql, 'select scopes from api_keys')).toEqual([{ scopes: ['devices:read', 'events:read'] }]);
+    // The readings already there are counted once, by the migration that starts keeping counts.
+    expect(await query(sql, 'select device_id, sum(count)::int as count from device_event_counts group by 1')).toEqual([{ device_id: NODE, count: 2 }]);
     await expect(sql.query(`update api_keys set scopes = '{nodes:read}'`)).rejects.toThrow(/api_keys_scopes_check/);
     await expect(sql.query(`delete from users where id = $1`, [USER])).rejects.toThrow(/devices_owner_id_foreign/);
     expect(await orm.schema.getUpdateSchemaSQL({ wrap: false })).toBe('');

@@ -156,7 +156,7 @@ export function containsPattern(text: string): string {
 }
 
 /** One column of a list's sort key: how the page's query names it, how its output row names it, its SQL type. */
-export interface KeyColumn {
+interface KeyColumn {
   readonly expression: string;
   readonly name: string;
   readonly type: string;
@@ -179,11 +179,11 @@ export const BY_ID: Keyset = { columns: [{ expression: 'id', name: 'id', type: '
  * (backward) the cursor; `beyond`, the rows on the cursor's other side, the cursor's row included;
  * `order`, the order to read the page in (the list's, or its reverse when backward); their values.
  */
-export function keysetSql(keyset: Keyset, request: PageRequest, prefix = ''): { page: string; beyond: string; order: string; values: unknown[] } {
+function keysetSql(keyset: Keyset, request: PageRequest): { page: string; beyond: string; order: string; values: unknown[] } {
   const readDescending = readsDescending(keyset, request);
-  const order = keyset.columns.map((column) => `${prefix}${column.expression} ${readDescending ? 'desc' : 'asc'}`).join(', ');
+  const order = keyset.columns.map((column) => `${column.expression} ${readDescending ? 'desc' : 'asc'}`).join(', ');
   if (!request.cursor) return { page: 'true', beyond: 'false', order, values: [] };
-  const key = `(${keyset.columns.map((column) => `${prefix}${column.expression}`).join(', ')})`;
+  const key = `(${keyset.columns.map((column) => column.expression).join(', ')})`;
   const cursor = `(${keyset.columns.map((column) => `?::${column.type}`).join(', ')})`;
   return {
     page: `${key} ${readDescending ? '<' : '>'} ${cursor}`,
@@ -194,7 +194,7 @@ export function keysetSql(keyset: Keyset, request: PageRequest, prefix = ''): { 
 }
 
 /** Whether a page is read from higher keys to lower: a newest-first list forward, or an oldest-first one backward. */
-export function readsDescending(keyset: Keyset, request: PageRequest): boolean {
+function readsDescending(keyset: Keyset, request: PageRequest): boolean {
   return keyset.descending !== request.backward;
 }
 
@@ -210,6 +210,8 @@ export interface ListSource<R> {
   readonly keyset: Keyset;
   toRecord(row: Row): R;
   cursorOf(record: R): string;
+  /** How the list counts its rows when it knows a cheaper way than `count(*)` of its `where` (counts kept as rows are written). */
+  countRows?(): Promise<number>;
 }
 
 /**
@@ -237,10 +239,12 @@ export async function readPage<R>(ctx: ForkContext, list: ListSource<R>, request
     beyond = found[0]?.beyond === true;
     rows = found.filter((row) => row[list.keyset.columns[0]!.name] !== null);
   }
-  const connection = toConnection(rows.map((row) => list.toRecord(row)), request, (record) => list.cursorOf(record), async () => {
+  const countRows = async () => {
+    if (list.countRows) return list.countRows();
     const [row] = await read<{ count: string }>(ctx, `select count(*) as count from ${list.table} where ${list.where}`, list.values);
     return Number(row!.count);
-  }, beyond);
+  };
+  const connection = toConnection(rows.map((row) => list.toRecord(row)), request, (record) => list.cursorOf(record), countRows, beyond);
   return { ...connection, rows: request.backward ? rows.slice(0, request.size).reverse() : rows.slice(0, request.size) };
 }
 

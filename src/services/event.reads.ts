@@ -62,6 +62,17 @@ const SCOPE = 'events:read';
 /** Where event records come from. */
 const EVENTS: RecordSource<EventRecord> = { table: 'events', columns: COLUMNS, toRecord: toEventRecord, condition: VISIBLE.sql };
 
+/**
+ * The readings counted per device as they are written (device_event_counts, kept by triggers on
+ * `events`), of the devices the caller may see: a few rows per device, however many readings it has.
+ */
+const COUNTED_VISIBLE = ownedThroughDevice('c.device_id');
+const COUNTS_BY_DEVICE = prepared(
+  'event-counts-by-device',
+  `select c.device_id, sum(c.count) as count from device_event_counts c
+    where c.device_id = any(?::uuid[]) and ${COUNTED_VISIBLE.sql} group by c.device_id`,
+);
+
 /** The parents of a child list of devices (`parent.id`) that the caller may see; the others get nothing. */
 const PARENT_VISIBLE = ownedThroughDevice('parent.id');
 
@@ -105,6 +116,17 @@ export async function listEvents(ctx: ActingContext, filter: EventFilter): Promi
     keyset: NEWEST_FIRST,
     toRecord: toEventRecord,
     cursorOf: eventCursor,
+    // Without a window, the kept counts; a window counts the readings of its range.
+    ...(args.from === null &&
+      args.to === null && {
+        countRows: async () => {
+          const [row] = await read<{ count: string | null }>(ctx,
+            `select sum(c.count) as count from device_event_counts c where (?::uuid is null or c.device_id = ?::uuid) and ${COUNTED_VISIBLE.sql}`,
+            [deviceId, deviceId, ...COUNTED_VISIBLE.params(ctx.caller)],
+          );
+          return Number(row?.count ?? 0);
+        },
+      }),
   }, args.page);
 }
 
@@ -144,16 +166,19 @@ export async function newestEventsByDevice(ctx: ActingContext, deviceIds: readon
   return groupBy(rows.map(toEventRecord), (event) => event.device.id);
 }
 
-/** How many events each device has in the window: one statement for all devices. */
+/** How many events each device has in the window (all of them: the kept counts): one statement for all devices. */
 export async function eventCountsByDevice(
   ctx: ActingContext,
   deviceIds: readonly string[],
   window: Pick<EventWindowArgs, 'from' | 'to'>,
 ): Promise<Map<string, number>> {
   requireScope(ctx, SCOPE);
-  const rows = await read<{ device_id: string; count: string }>(ctx,
-    `select device_id, count(*) as count from events where device_id = any(?::uuid[]) and ${WINDOW} and ${VISIBLE.sql} group by device_id`,
-    [uuidArray(deviceIds), ...windowParams(window), ...VISIBLE.params(ctx.caller)],
-  );
+  const rows =
+    window.from === null && window.to === null
+      ? await read<{ device_id: string; count: string }>(ctx, COUNTS_BY_DEVICE, [uuidArray(deviceIds), ...COUNTED_VISIBLE.params(ctx.caller)])
+      : await read<{ device_id: string; count: string }>(ctx,
+          `select device_id, count(*) as count from events where device_id = any(?::uuid[]) and ${WINDOW} and ${VISIBLE.sql} group by device_id`,
+          [uuidArray(deviceIds), ...windowParams(window), ...VISIBLE.params(ctx.caller)],
+        );
   return new Map(rows.map((row) => [row.device_id, Number(row.count)]));
 }

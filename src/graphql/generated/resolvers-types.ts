@@ -221,7 +221,11 @@ export type EventConnection = {
   edges: Array<EventEdge>;
   /** Where this page stands. */
   pageInfo: PageInfo;
-  /** How many readings match, across all pages. */
+  /**
+   * How many readings match, across all pages. Without `from` and `to` it reads the counts kept per
+   * device as readings are written (a few rows per device, however many readings); with them, counting
+   * costs the range they cover.
+   */
   totalCount: Scalars['Int']['output'];
 };
 
