@@ -60,29 +60,35 @@ export function createLoaders(
   });
   const eventById = byId<EventRecord>('eventById', (ids) => eventRecordsByIds(ctx, ids));
   const recommendationById = byId<RecommendationRecord>('recommendationById', (ids) => recommendationRecordsByIds(ctx, ids));
-  const apiKeyById = byId<ApiKeyRecord>('apiKeyById', (ids) => apiKeyRecordsByIds(ctx, ids));
-  /** Each type's lookup by id: what `nodeById` reads an object of that type with. */
-  const byType: Record<NodeType, RecordsById<NodeRecord>> = {
-    User: userById,
-    Device: deviceById,
-    Event: eventById,
-    Recommendation: recommendationById,
-    ApiKey: apiKeyById,
-  };
-  const nodeTypeById = new DataLoader<string, NodeType | null>(counted('nodeTypeById', (ids: readonly string[]) => nodeTypesByIds(ctx, ids)), { batch });
+  /**
+   * What Relay's `node` reads with: the type of each id, then that type's lookup by id. Made on first
+   * use, as few operations ask for `node`: every operation making them cost S1 (a point lookup).
+   */
+  let forNodes: { typeById: DataLoader<string, NodeType | null>; byType: Record<NodeType, RecordsById<NodeRecord>> } | undefined;
+  const nodeLoaders = () =>
+    (forNodes ??= {
+      typeById: new DataLoader(counted('nodeTypeById', (ids: readonly string[]) => nodeTypesByIds(ctx, ids)), { batch }),
+      byType: {
+        User: userById,
+        Device: deviceById,
+        Event: eventById,
+        Recommendation: recommendationById,
+        ApiKey: byId<ApiKeyRecord>('apiKeyById', (ids) => apiKeyRecordsByIds(ctx, ids)),
+      },
+    });
   return {
     userById,
     deviceById,
     eventById,
     recommendationById,
-    apiKeyById,
     /**
      * Any object by id, whatever its type (Relay's `node`): its type in one statement for the batch,
      * then its record from that type's own lookup, with that type's visibility (null when not the
      * caller's to see).
      */
     nodeById: async (id: string): Promise<{ type: NodeType; record: NodeRecord } | null> => {
-      const type = await nodeTypeById.load(id);
+      const { typeById, byType } = nodeLoaders();
+      const type = await typeById.load(id);
       const record = type && (await byType[type].get(id));
       return type && record ? { type, record } : null;
     },
