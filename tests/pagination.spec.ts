@@ -6,12 +6,17 @@ import { createTestApi, type TestApi } from './support/test-api';
 let api: TestApi;
 let ownerId: string;
 let deviceId: string;
+/** The owner's own `Authorization` header: a USER, whose lists start from their own devices. */
+let asOwner: Record<string, string>;
 const tag = `pg${Date.now() % 100000}`;
 
 beforeAll(async () => {
   api = await createTestApi();
   for (let i = 0; i < 5; i++) await api.gql(CREATE_USER, { input: newUserInput({ firstName: `${tag}${i}` }) });
-  ownerId = (await api.gql(CREATE_USER, { input: newUserInput() })).data!.createUser.user.id;
+  const owner = newUserInput();
+  ownerId = (await api.gql(CREATE_USER, { input: owner })).data!.createUser.user.id;
+  const login = await api.gql('mutation ($input: LoginInput!) { login(input: $input) { token } }', { input: { username: owner.username, password: owner.password } });
+  asOwner = { authorization: `Bearer ${login.data!.login.token}` };
   const ids: string[] = [];
   for (let i = 0; i < 7; i++) ids.push((await api.gql(CREATE_DEVICE, { input: { name: `Pager ${i}`, ownerId } })).data!.createDevice.device.id);
   deviceId = ids[0]!;
@@ -121,5 +126,36 @@ describe('child lists read backward', () => {
     });
     // The users page and one statement for every user's devices (totalCount adds one for all users).
     expect(statements).toHaveLength(3);
+  });
+});
+
+describe("a USER's events", () => {
+  it('page both ways through the readings of their own devices, as an ADMIN sees them', async () => {
+    const all = await page(LISTS[3]!, 'first: 100');
+    const expected = idsOf(all);
+    const read = async (args: string) => {
+      const res = await api.gql(`{ events(${args}) { ${PAGE} } }`, {}, asOwner);
+      expect(res.errors).toBeUndefined();
+      return res.data!.events;
+    };
+    const forward: string[] = [];
+    for (let after: string | null = null; ; ) {
+      const connection = await read(after ? `first: 4, after: "${after}"` : 'first: 4');
+      forward.push(...idsOf(connection));
+      expect(connection.pageInfo.hasPreviousPage).toBe(after !== null);
+      if (!connection.pageInfo.hasNextPage) break;
+      after = connection.pageInfo.endCursor;
+    }
+    const backward: string[] = [];
+    for (let before: string | null = null; ; ) {
+      const connection = await read(before ? `last: 4, before: "${before}"` : 'last: 4');
+      backward.unshift(...idsOf(connection));
+      expect(connection.pageInfo.hasNextPage).toBe(before !== null);
+      if (!connection.pageInfo.hasPreviousPage) break;
+      before = connection.pageInfo.startCursor;
+    }
+    expect(forward).toEqual(expected);
+    expect(backward).toEqual(expected);
+    expect((await read('first: 1')).totalCount).toBe(expected.length);
   });
 });

@@ -49,6 +49,23 @@ export function ownedThroughDevice(deviceIdColumn: string): Visibility {
   };
 }
 
+/**
+ * Which devices (and so which readings) a caller may see, as two conditions of which at most one
+ * holds, so that a read can take a plan for each: `admin`, every row for an ADMIN by token; `owner`,
+ * on a `devices` row aliased `alias`, the caller's own devices when they are no such ADMIN. Each is
+ * decided once per statement, so the other's part of the read costs nothing. Together: the rows of
+ * {@link ownedBy} on devices and of {@link ownedThroughDevice}.
+ */
+export function adminOrOwnDevices(alias: string): { readonly admin: Visibility; readonly owner: Visibility } {
+  return {
+    admin: { sql: `coalesce(${ADMIN_NOW}, false)`, params: (caller) => [byToken(caller), viewerId(caller)] },
+    owner: {
+      sql: `(${alias}.owner_id = ${VIEWER_ID} and not coalesce(${ADMIN_NOW}, false))`,
+      params: (caller) => [viewerId(caller), byToken(caller), viewerId(caller)],
+    },
+  };
+}
+
 /** Rows anyone sees while `activeColumn` is true, and an ADMIN always (recommendations). */
 export function activeOrAdmin(activeColumn: string): Visibility {
   return {

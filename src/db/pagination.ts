@@ -193,6 +193,12 @@ function keysetSql(keyset: Keyset, request: PageRequest): { page: string; beyond
   };
 }
 
+/** The order a page is read in, by the key columns' output names (for a query over the page's rows). */
+function orderByName(keyset: Keyset, request: PageRequest, prefix = ''): string {
+  const direction = readsDescending(keyset, request) ? 'desc' : 'asc';
+  return keyset.columns.map((column) => `${prefix}${column.name} ${direction}`).join(', ');
+}
+
 /** Whether a page is read from higher keys to lower: a newest-first list forward, or an oldest-first one backward. */
 function readsDescending(keyset: Keyset, request: PageRequest): boolean {
   return keyset.descending !== request.backward;
@@ -212,6 +218,18 @@ export interface ListSource<R> {
   cursorOf(record: R): string;
   /** How the list counts its rows when it knows a cheaper way than `count(*)` of its `where` (counts kept as rows are written). */
   countRows?(): Promise<number>;
+  /**
+   * How the list reads a page's rows when a plan of its own beats `select … where … order by … limit`
+   * (the same rows): given the keyset condition, its values and the order, a statement ending in the
+   * page's order and `limit ?` (the limit is the last value).
+   */
+  readRows?(
+    keyset: { readonly condition: string; readonly values: readonly unknown[]; readonly order: string; readonly orderByName: string },
+    limit: number,
+  ): {
+    sql: string;
+    values: unknown[];
+  };
 }
 
 /**
@@ -221,16 +239,16 @@ export interface ListSource<R> {
  */
 export async function readPage<R>(ctx: ForkContext, list: ListSource<R>, request: PageRequest): Promise<Connection<R> & { rows: readonly Row[] }> {
   const ks = keysetSql(list.keyset, request);
-  const pageSql = `${list.select} where ${list.where} and ${ks.page} order by ${ks.order} limit ?`;
-  const pageValues = [...list.values, ...ks.values, request.size + 1];
+  const { sql: pageSql, values: pageValues } = list.readRows
+    ? list.readRows({ condition: ks.page, values: ks.values, order: ks.order, orderByName: orderByName(list.keyset, request) }, request.size + 1)
+    : { sql: `${list.select} where ${list.where} and ${ks.page} order by ${ks.order} limit ?`, values: [...list.values, ...ks.values, request.size + 1] };
   let rows: Row[];
   let beyond = false;
   if (!request.cursor) {
     rows = await read(ctx, pageSql, pageValues);
   } else {
     // One row even for an empty page, so that `beyond` always comes back.
-    const direction = readsDescending(list.keyset, request) ? 'desc' : 'asc';
-    const outerOrder = list.keyset.columns.map((column) => `p.${column.name} ${direction}`).join(', ');
+    const outerOrder = orderByName(list.keyset, request, 'p.');
     const found = await read(ctx,
       `select p.*, b.beyond from (select exists(select 1 from ${list.table} where ${list.where} and ${ks.beyond}) as beyond) b
        left join lateral (${pageSql}) p on true order by ${outerOrder}`,

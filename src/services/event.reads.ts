@@ -1,4 +1,4 @@
-import { ownedThroughDevice, requireScope } from '../auth/access';
+import { ownedThroughDevice, adminOrOwnDevices, requireScope } from '../auth/access';
 import type { ActingContext } from '../auth/actor';
 import {
   cursorParts,
@@ -73,6 +73,9 @@ const COUNTS_BY_DEVICE = prepared(
     where c.device_id = any(?::uuid[]) and ${COUNTED_VISIBLE.sql} group by c.device_id`,
 );
 
+/** The same, split for a plan per kind of caller (see listEvents). */
+const SPLIT = adminOrOwnDevices('owned');
+
 /** The parents of a child list of devices (`parent.id`) that the caller may see; the others get nothing. */
 const PARENT_VISIBLE = ownedThroughDevice('parent.id');
 
@@ -108,14 +111,34 @@ export async function listEvents(ctx: ActingContext, filter: EventFilter): Promi
   requireScope(ctx, SCOPE);
   const args = eventWindowArgs(filter);
   const deviceId = filter.deviceId === null || filter.deviceId === undefined ? null : valid.id('deviceId', filter.deviceId);
+  const filters = `(?::uuid is null or device_id = ?::uuid) and ${WINDOW}`;
+  const filterValues = [deviceId, deviceId, ...windowParams(args)];
   return readPage(ctx, {
     select: `select ${COLUMNS} from events`,
     table: 'events',
-    where: `(?::uuid is null or device_id = ?::uuid) and ${WINDOW} and ${VISIBLE.sql}`,
-    values: [deviceId, deviceId, ...windowParams(args), ...VISIBLE.params(ctx.caller)],
+    where: `${filters} and ${VISIBLE.sql}`,
+    values: [...filterValues, ...VISIBLE.params(ctx.caller)],
     keyset: NEWEST_FIRST,
     toRecord: toEventRecord,
     cursorOf: eventCursor,
+    // An ADMIN's page walks the newest readings; anyone else's starts from their own devices, the
+    // newest of each (a page costs what the caller owns, not what the table holds).
+    readRows: (keyset, limit) => ({
+      sql: `select * from (
+          (select ${COLUMNS} from events where ${filters} and ${SPLIT.admin.sql} and ${keyset.condition} order by ${keyset.order} limit ?)
+          union all
+          (select * from (
+            select e.* from devices owned cross join lateral (
+              select ${COLUMNS} from events where device_id = owned.id and ${filters} and ${keyset.condition} order by ${keyset.order} limit ?
+            ) e where ${SPLIT.owner.sql}
+          ) mine order by ${keyset.orderByName} limit ?)
+        ) page order by ${keyset.orderByName} limit ?`,
+      values: [
+        ...filterValues, ...SPLIT.admin.params(ctx.caller), ...keyset.values, limit,
+        ...filterValues, ...keyset.values, limit, ...SPLIT.owner.params(ctx.caller), limit,
+        limit,
+      ],
+    }),
     // Without a window, the kept counts; a window counts the readings of its range.
     ...(args.from === null &&
       args.to === null && {
