@@ -88,7 +88,7 @@ describe('the migration from nodes to devices', () => {
       'f'.repeat(64),
     ]);
 
-    expect(await migrate(db.orm)).toEqual(['Migration20261201121500', 'Migration20261201140000']);
+    expect(await migrate(db.orm)).toEqual(['Migration20261201121500', 'Migration20261201140000', 'Migration20261201150000']);
 
     expect(await rowsOf(db.sql, 'select id, owner_id, name from devices')).toEqual([{ id: NODE, owner_id: USER, name: 'Garden valve' }]);
     expect(await rowsOf(db.sql, 'select device_id, consumption from events order by occurred_at')).toEqual([

@@ -204,11 +204,36 @@ function readsDescending(keyset: Keyset, request: PageRequest): boolean {
   return keyset.descending !== request.backward;
 }
 
-/** A list read by {@link readPage}: its rows, which of them the reader may see, and its order. */
-export interface ListSource<R> {
-  /** `select … from …` of a page's rows (joins allowed), without its `where`. */
-  readonly select: string;
-  /** The table (with the alias `select` and `where` use) whose rows the list counts. */
+/** Reads a list's rows from a keyset condition: see {@link ListSource}. */
+export type ReadRows = (
+  keyset: { readonly condition: string; readonly values: readonly unknown[]; readonly order: string; readonly orderByName: string },
+  limit: number,
+) => { sql: string; values: unknown[] };
+
+/**
+ * A list read by {@link readPage}: its rows, which of them the reader may see, and its order. Its rows
+ * are read either by `select … where … order by … limit` or, when a plan of its own beats that, by its
+ * `readRows`.
+ */
+export type ListSource<R> = ListRows<R> & (
+  | {
+      /** `select … from …` of a page's rows (joins allowed), without its `where`. */
+      readonly select: string;
+      readonly readRows?: never;
+    }
+  | {
+      /**
+       * The same rows as `select … where …` would give, by a statement of the list's own: given the
+       * keyset condition, its values and the order, a statement ending in the page's order and
+       * `limit ?` (the limit is the last value).
+       */
+      readonly readRows: ReadRows;
+      readonly select?: never;
+    }
+);
+
+interface ListRows<R> {
+  /** The table (with the alias `where` uses) whose rows the list counts. */
   readonly table: string;
   /** The list's filters and visibility: a boolean SQL expression with `?` placeholders, and their values. */
   readonly where: string;
@@ -218,18 +243,6 @@ export interface ListSource<R> {
   cursorOf(record: R): string;
   /** How the list counts its rows when it knows a cheaper way than `count(*)` of its `where` (counts kept as rows are written). */
   countRows?(): Promise<number>;
-  /**
-   * How the list reads a page's rows when a plan of its own beats `select … where … order by … limit`
-   * (the same rows): given the keyset condition, its values and the order, a statement ending in the
-   * page's order and `limit ?` (the limit is the last value).
-   */
-  readRows?(
-    keyset: { readonly condition: string; readonly values: readonly unknown[]; readonly order: string; readonly orderByName: string },
-    limit: number,
-  ): {
-    sql: string;
-    values: unknown[];
-  };
 }
 
 /**
@@ -239,20 +252,24 @@ export interface ListSource<R> {
  */
 export async function readPage<R>(ctx: ForkContext, list: ListSource<R>, request: PageRequest): Promise<Connection<R> & { rows: readonly Row[] }> {
   const ks = keysetSql(list.keyset, request);
-  const { sql: pageSql, values: pageValues } = list.readRows
-    ? list.readRows({ condition: ks.page, values: ks.values, order: ks.order, orderByName: orderByName(list.keyset, request) }, request.size + 1)
-    : { sql: `${list.select} where ${list.where} and ${ks.page} order by ${ks.order} limit ?`, values: [...list.values, ...ks.values, request.size + 1] };
+  const rowsWhere = (condition: string, limit: number) =>
+    list.readRows
+      ? list.readRows({ condition, values: ks.values, order: ks.order, orderByName: orderByName(list.keyset, request) }, limit)
+      : { sql: `${list.select} where ${list.where} and ${condition} order by ${ks.order} limit ?`, values: [...list.values, ...ks.values, limit] };
+  const { sql: pageSql, values: pageValues } = rowsWhere(ks.page, request.size + 1);
   let rows: Row[];
   let beyond = false;
   if (!request.cursor) {
     rows = await read(ctx, pageSql, pageValues);
   } else {
-    // One row even for an empty page, so that `beyond` always comes back.
+    // One row even for an empty page, so that `beyond` always comes back; the rows beyond the cursor
+    // are looked for as the page's are (by the list's own plan), one of them enough.
     const outerOrder = orderByName(list.keyset, request, 'p.');
+    const { sql: beyondSql, values: beyondValues } = rowsWhere(ks.beyond, 1);
     const found = await read(ctx,
-      `select p.*, b.beyond from (select exists(select 1 from ${list.table} where ${list.where} and ${ks.beyond}) as beyond) b
+      `select p.*, b.beyond from (select exists(${beyondSql}) as beyond) b
        left join lateral (${pageSql}) p on true order by ${outerOrder}`,
-      [...list.values, ...ks.values, ...pageValues],
+      [...beyondValues, ...pageValues],
     );
     beyond = found[0]?.beyond === true;
     rows = found.filter((row) => row[list.keyset.columns[0]!.name] !== null);

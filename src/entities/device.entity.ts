@@ -21,9 +21,11 @@ export class Device implements DeviceRecord {
 export const DeviceSchema = defineEntity({
   class: Device,
   tableName: 'devices',
+  // Each owner's devices in id order: a USER's devices page, each owner's page, and the foreign key.
+  indexes: [{ name: 'devices_owner_id_id_index', properties: ['owner', 'id'] }],
   properties: (p) => ({
     id: p.uuid().primary(),
-    owner: p.manyToOne(UserSchema).ref().deleteRule('restrict').index('devices_owner_id_index'),
+    owner: p.manyToOne(UserSchema).ref().deleteRule('restrict'),
     name: p.string().length(50),
     description: p.text().nullable(),
     active: p.boolean().default(true),

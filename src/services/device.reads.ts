@@ -1,4 +1,4 @@
-import { ownedBy, requireScope } from '../auth/access';
+import { adminOrOwnDevices, ownedBy, requireScope } from '../auth/access';
 import type { ActingContext } from '../auth/actor';
 import {
   BY_ID,
@@ -59,11 +59,14 @@ function toDeviceRecord(row: Row): DeviceRecord {
 
 const OWNER = joinedUserColumns('u');
 /** Devices (`n`) joined with their owners (`u`). */
-const DEVICES_WITH_OWNERS = `select ${COLUMNS.split(', ').map((column) => `n.${column}`).join(', ')}, ${OWNER.columns}
-  from devices n join users u on u.id = n.owner_id`;
+/** The device columns of a read of `devices n`. */
+const DEVICE_COLUMNS = COLUMNS.split(', ').map((column) => `n.${column}`).join(', ');
+const DEVICES_WITH_OWNERS = `select ${DEVICE_COLUMNS}, ${OWNER.columns} from devices n join users u on u.id = n.owner_id`;
 
 /** The devices the caller may see: their own (every one for an ADMIN). */
 const VISIBLE = ownedBy('n.owner_id');
+/** The same, split for a plan per kind of caller (see listDevices). */
+const SPLIT = adminOrOwnDevices('n');
 /** The parents of a child list of users (`parent.id`) that the caller may see; the others get nothing. */
 const PARENT_VISIBLE = ownedBy('parent.id');
 const SCOPE = 'devices:read';
@@ -97,15 +100,30 @@ export async function listDevices(ctx: ActingContext, filter: DeviceFilter): Pro
   const ownerId = filter.ownerId === null || filter.ownerId === undefined ? null : valid.id('ownerId', filter.ownerId);
   const active = filter.active ?? null;
   const pattern = filter.search ? containsPattern(valid.text('search', filter.search, { max: 100 })) : null;
+  const filters = `(?::uuid is null or n.owner_id = ?::uuid) and (?::boolean is null or n.active = ?::boolean)
+      and (?::text is null or n.name ilike ? or n.description ilike ?)`;
+  const filterValues = [ownerId, ownerId, active, active, pattern, pattern, pattern];
   const { rows, ...connection } = await readPage(ctx, {
-    select: DEVICES_WITH_OWNERS,
     table: 'devices n',
-    where: `(?::uuid is null or n.owner_id = ?::uuid) and (?::boolean is null or n.active = ?::boolean)
-      and (?::text is null or n.name ilike ? or n.description ilike ?) and ${VISIBLE.sql}`,
-    values: [ownerId, ownerId, active, active, pattern, pattern, pattern, ...VISIBLE.params(ctx.caller)],
+    where: `${filters} and ${VISIBLE.sql}`,
+    values: [...filterValues, ...VISIBLE.params(ctx.caller)],
     keyset: { columns: [{ expression: 'n.id', name: 'id', type: 'uuid' }], descending: false },
     toRecord: toDeviceRecord,
     cursorOf: deviceCursor,
+    // An ADMIN's page walks every device in order; anyone else's starts from their own (by owner). The
+    // owners are joined to the page, not to each branch: half the planning.
+    readRows: (keyset, limit) => ({
+      sql: `select page.*, ${OWNER.columns} from (
+          (select ${DEVICE_COLUMNS} from devices n where ${filters} and ${SPLIT.admin.sql} and ${keyset.condition} order by ${keyset.order} limit ?)
+          union all
+          (select ${DEVICE_COLUMNS} from devices n where ${filters} and ${SPLIT.owner.sql} and ${keyset.condition} order by ${keyset.order} limit ?)
+        ) page join users u on u.id = page.owner_id order by ${keyset.orderByName} limit ?`,
+      values: [
+        ...filterValues, ...SPLIT.admin.params(ctx.caller), ...keyset.values, limit,
+        ...filterValues, ...SPLIT.owner.params(ctx.caller), ...keyset.values, limit,
+        limit,
+      ],
+    }),
   }, request);
   return { ...connection, owners: ownersOf(rows) };
 }

@@ -114,7 +114,6 @@ export async function listEvents(ctx: ActingContext, filter: EventFilter): Promi
   const filters = `(?::uuid is null or device_id = ?::uuid) and ${WINDOW}`;
   const filterValues = [deviceId, deviceId, ...windowParams(args)];
   return readPage(ctx, {
-    select: `select ${COLUMNS} from events`,
     table: 'events',
     where: `${filters} and ${VISIBLE.sql}`,
     values: [...filterValues, ...VISIBLE.params(ctx.caller)],

@@ -5,6 +5,7 @@ import { Migration20261130002110 } from './Migration20261130002110';
 import { Migration20261130013028 } from './Migration20261130013028';
 import { Migration20261201121500 } from './Migration20261201121500';
 import { Migration20261201140000 } from './Migration20261201140000';
+import { Migration20261201150000 } from './Migration20261201150000';
 
 /**
  * Every migration, in order. Listed explicitly so the compiled build and the TypeScript sources run the
@@ -17,4 +18,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261130013028', class: Migration20261130013028 },
   { name: 'Migration20261201121500', class: Migration20261201121500 },
   { name: 'Migration20261201140000', class: Migration20261201140000 },
+  { name: 'Migration20261201150000', class: Migration20261201150000 },
 ];
