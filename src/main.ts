@@ -7,6 +7,7 @@ import { connectOrm, migrate, type Orm } from './db/orm';
 import { seedDemo } from './db/seed/seeder';
 import { buildApp } from './http/app';
 import { createLogger, type Logger } from './logger';
+import { onStopSignals } from './shared/stop-signals';
 
 /** How long after the grace period the pool and the embedded PostgreSQL get to close before the process exits anyway. */
 const SHUTDOWN_MARGIN_MS = 10_000;
@@ -48,8 +49,11 @@ function main(): void {
     }
     process.exit(exitCode);
   };
-  process.once('SIGINT', () => void stop('SIGINT', 0));
-  process.once('SIGTERM', () => void stop('SIGTERM', 0));
+  onStopSignals(logger, {
+    stop: (signal) => void stop(signal, 0),
+    // The embedded PostgreSQL is told to stop as the process exits (see db/postgres-process.ts).
+    force: () => process.exit(1),
+  });
   // A crash still stops the embedded PostgreSQL instead of orphaning it.
   const crash = (error: unknown) => {
     logger.fatal({ err: error }, 'uncaught error');

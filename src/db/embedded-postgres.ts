@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
 import type { Logger } from '../logger';
 import { freePort } from '../shared/free-port';
+import { startPostgresProcess, type PostgresProcess } from './postgres-process';
 
 /** A running embedded PostgreSQL server. */
 export interface EmbeddedPostgres {
@@ -70,14 +71,16 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const password = await readOrCreatePassword(path.join(dataDir, 'pg-password'));
 
   const EmbeddedPostgresServer = await importWithoutExitHooks();
-  const server = new EmbeddedPostgresServer({
+  const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='];
+  // The package creates the cluster; the server process is ours (see postgres-process.ts).
+  const cluster = new EmbeddedPostgresServer({
     databaseDir: clusterDir,
     port,
     user: 'postgres',
     password,
     persistent,
     createPostgresUser: userInfo().uid === 0,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    postgresFlags: flags,
     onLog: (message: string) => logger.debug({ postgres: message.trim() }, 'postgres'),
     onError: (error: unknown) => logger.error({ err: error }, 'embedded PostgreSQL error'),
   });
@@ -86,12 +89,13 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     // A half-made cluster (initdb interrupted) cannot be started; make it again.
     await rm(clusterDir, { recursive: true, force: true });
     logger.info({ clusterDir }, 'creating the embedded PostgreSQL cluster');
-    await server.initialise();
+    await cluster.initialise();
   }
   await clearStalePostmaster(clusterDir, logger);
 
+  let server: PostgresProcess;
   try {
-    await server.start();
+    server = await startPostgresProcess({ clusterDir, port, flags, logger });
   } catch (error) {
     throw new Error(
       `The embedded PostgreSQL did not start (port ${port}, data in ${clusterDir}). ` +
@@ -101,17 +105,26 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     );
   }
 
-  const client = server.getPgClient('postgres', '127.0.0.1');
+  const stop = async () => {
+    await server.stop();
+    if (!persistent) await rm(clusterDir, { recursive: true, force: true });
+  };
   try {
-    await client.connect();
-    const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [database]);
-    if (rowCount === 0) await client.query(`create database ${client.escapeIdentifier(database)}`);
-  } finally {
-    await client.end();
+    const client = cluster.getPgClient('postgres', '127.0.0.1');
+    try {
+      await client.connect();
+      const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [database]);
+      if (rowCount === 0) await client.query(`create database ${client.escapeIdentifier(database)}`);
+    } finally {
+      await client.end();
+    }
+  } catch (error) {
+    await stop();
+    throw error;
   }
 
   const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`;
-  return { url, stop: () => server.stop() };
+  return { url, stop };
 }
 
 async function readOrCreatePassword(file: string): Promise<string> {

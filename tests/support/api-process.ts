@@ -70,3 +70,60 @@ export function processesMentioning(needle: string): number[] {
   }
   return pids;
 }
+
+/** `npm start` as a terminal or a process manager runs it: the leader of a process group of its own. */
+export interface NpmStart {
+  readonly child: ChildProcess;
+  readonly baseUrl: string;
+  output(): string;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Sends `signal` to the whole process group, as Ctrl-C in a terminal or `kill -- -PGID` does. */
+  signalGroup(signal: NodeJS.Signals): void;
+}
+
+/** Runs `npm start` with `env` in a process group of its own and waits for its ready line. */
+export async function startNpm(env: Record<string, string>, timeoutMs = 90_000): Promise<NpmStart> {
+  const { DATABASE_URL: _a, TEST_DATABASE_URL: _b, ...inherited } = process.env;
+  const child = spawn('npm', ['start'], {
+    cwd: ROOT,
+    env: { ...inherited, NODE_ENV: 'development', HOST: '127.0.0.1', PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const baseUrl = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`npm start not ready after ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    child.stdout.on('data', () => {
+      const match = /ready at (http:\/\/\S+?)\/ /.exec(output);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    void exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`npm start ended (${signal ?? code}) before it was ready:\n${output}`));
+    });
+  });
+  return { child, baseUrl, output: () => output, exited, signalGroup: (signal) => process.kill(-child.pid!, signal) };
+}
+
+/** Pids of the processes whose parent is `pid` (Linux /proc). */
+export function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) children.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return children;
+}
