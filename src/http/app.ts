@@ -1,4 +1,4 @@
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { startAdmission } from '../auth/admission';
 import type { Tokens } from '../auth/tokens';
 import type { Config } from '../config';
@@ -8,6 +8,7 @@ import type { Orm } from '../db/orm';
 import { createGraphQLServer, type GraphQLServerOptions } from '../graphql/server';
 import type { Logger } from '../logger';
 import { Metrics } from '../metrics';
+import { errorsInGraphQLShape } from './error-responses';
 import { graphiqlAssetRoutes } from './graphiql';
 import { graphqlRoutes } from './graphql.routes';
 import { healthRoutes } from './health.routes';
@@ -55,13 +56,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     // The client's address (anonymous budgets, sign-in limits): X-Forwarded-For's, past this many proxies.
     trustProxy: (_address: string, hop: number) => hop < trustedProxies,
   });
-  // A body over the limit is answered in GraphQL's shape, with a code a client can act on.
-  app.setErrorHandler((error: FastifyError, _request, reply) => {
-    if (error.code !== 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.send(error);
-    return reply.code(413).send({
-      errors: [{ message: `A request body may be at most ${BODY_LIMIT_BYTES / MiB} MiB`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }],
-    });
-  });
+  errorsInGraphQLShape(app, { bodyLimitBytes: BODY_LIMIT_BYTES, graphiql: exposure.graphiql });
   echoRequestId(app);
   const drain = drainOnClose(app, { graceMs: settings.shutdownGraceMs, logger, onGraceOver: expireAllDeadlines });
   const metrics = new Metrics();

@@ -81,7 +81,7 @@ export function graphiqlAssetRoutes(app: FastifyInstance, _options: unknown, don
   app.get('/favicon.ico', (_request, reply) => reply.code(204).send());
   app.get<{ Params: { name: string } }>('/graphiql/:name', (request, reply) => {
     const file = files.get(request.params.name);
-    if (!file) return reply.code(404).send({ error: 'not found' });
+    if (!file) return reply.callNotFound();
     return reply.type(`${file.type}; charset=utf-8`).header('cache-control', 'public, max-age=86400').send(file.body);
   });
   done();
