@@ -240,6 +240,18 @@ describe('limits for an API open to partners', () => {
     expect(await api.metric('aquamind_unit_of_work_flushed_total')).toBe(before);
   });
 
+  it('speaks of the page cap for any page over it, however large, not of the cost such a page would have', async () => {
+    for (const args of ['first: 101', 'first: 1000000', 'last: 1000000']) {
+      const res = await api.gql(`{ devices(${args}) { edges { node { events(first: 100) { edges { node { id } } } } } } }`);
+      expect(res.errors).toEqual([expect.objectContaining({ message: expect.stringMatching(/must be from 0 to 100/), extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) })]);
+    }
+    const nested = await api.gql('{ users(first: 1) { edges { node { devices(first: 5000) { totalCount } } } } }');
+    expect(nested.errors?.[0]?.message).toMatch(/must be from 0 to 100/);
+    // A backward page costs what a forward one does: 100 devices × 1,000 days is too much either way.
+    const heavy = await api.gql('{ devices(last: 100) { edges { node { consumption(granularity: DAY, periods: 1000) { total } } } } }');
+    expect(heavy.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_REQUEST', maxCost: 50_000 });
+  });
+
   it('refuses a batch of more than 20 operations with 400, running none', async () => {
     const before = await api.metric('aquamind_unit_of_work_operations_total');
     const { status, body } = await api.batch(Array.from({ length: 21 }, () => ({ query: '{ users(first: 1) { totalCount } }' })));

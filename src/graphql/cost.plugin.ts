@@ -6,6 +6,10 @@ import {
   type SelectionSetNode,
   type ValueNode,
 } from 'graphql';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../db/pagination';
+import { MAX_PERIODS } from '../services/consumption.reads';
+import { MAX_NODE_IDS } from '../services/node.reads';
+import { MAX_RANDOM_RECOMMENDATIONS } from '../services/recommendation.reads';
 import { RateLimitedError } from '../shared/errors';
 import type { GraphQLContext } from './context';
 import { rateLimitedRequest } from './errors';
@@ -13,7 +17,7 @@ import { rateLimitedRequest } from './errors';
 /** The most an operation may cost (see {@link operationCost}); the deep README and bench queries cost under 8,000. */
 export const MAX_OPERATION_COST = 50_000;
 
-/** Fields returning a page, multiplying what is selected under them by its size (`first`, default 20). */
+/** Fields returning a page, multiplying what is selected under them by its size (`first` or `last`, default 20). */
 const PAGED_FIELDS = new Set(['users', 'devices', 'events', 'recommendations']);
 /** Each reading recorded costs this much, so one operation cannot record far more than one batch. */
 const COST_PER_READING = 4;
@@ -72,13 +76,13 @@ export function operationCost(
       const args = new Map((selection.arguments ?? []).map((arg) => [arg.name.value, valueOf(arg.value, variables)]));
       const name = selection.name.value;
       const size = PAGED_FIELDS.has(name)
-        ? asCount(args.get('first'), 20)
+        ? asCount(args.get('first') ?? args.get('last'), DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
         : name === 'consumption'
-          ? asCount(args.get('periods'), 1)
+          ? asCount(args.get('periods'), 1, MAX_PERIODS)
           : name === 'randomRecommendations'
-            ? asCount(args.get('count'), 3)
+            ? asCount(args.get('count'), 3, MAX_RANDOM_RECOMMENDATIONS)
             : name === 'nodes' && Array.isArray(args.get('ids'))
-              ? (args.get('ids') as unknown[]).length
+              ? asCount((args.get('ids') as unknown[]).length, 0, MAX_NODE_IDS)
               : 1;
       const readings = name === 'recordEvents' && Array.isArray(args.get('inputs')) ? (args.get('inputs') as unknown[]).length : 0;
       const below = selection.selectionSet ? operationCost(selection.selectionSet, fragments, variables, visiting) : 0;
@@ -101,7 +105,11 @@ function valueOf(node: ValueNode, variables: Readonly<Record<string, unknown>>):
   }
 }
 
-/** A size argument as a count; a missing or invalid one counts as the schema's default (validation refuses bad ones later). */
-function asCount(value: unknown, fallback: number): number {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : fallback;
+/**
+ * A size argument as a count: a missing or invalid one counts as the default, one over the field's cap
+ * as the cap. The field refuses a bad size itself, with the message that names the cap: the limits
+ * speak once, `first: 1000000` says that pages hold at most 100, not what such a page would cost.
+ */
+function asCount(value: unknown, fallback: number, max: number): number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? Math.min(value, max) : fallback;
 }

@@ -3,6 +3,9 @@ import { hasScope } from '../auth/access';
 import type { ActingContext } from '../auth/actor';
 import { prepared, read, uuidArray } from '../db/sql';
 
+/** How many objects one `nodes` call may ask for (as a page of any list). */
+export const MAX_NODE_IDS = 100;
+
 /** Every type that implements Relay's `Node` interface (an object with an id unique across types). */
 export type NodeType = 'User' | 'Device' | 'Event' | 'Recommendation' | 'ApiKey';
 

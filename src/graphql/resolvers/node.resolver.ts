@@ -1,11 +1,8 @@
 import type { NodeRecord } from '../../entities';
-import type { NodeType } from '../../services/node.reads';
+import { MAX_NODE_IDS, type NodeType } from '../../services/node.reads';
 import * as valid from '../../services/validation';
 import type { GraphQLContext } from '../context';
 import type { Resolvers } from '../generated/resolvers-types';
-
-/** How many objects one `nodes` call may ask for (as a page of any list). */
-const MAX_IDS = 100;
 
 /** The type of each record `node` and `nodes` gave (records are plain rows, which do not say it themselves). */
 const typesOfRecords = new WeakMap<NodeRecord, NodeType>();
@@ -20,7 +17,7 @@ async function nodeById(ctx: GraphQLContext, id: string): Promise<NodeRecord | n
 export const nodeResolvers: Resolvers = {
   Query: {
     node: (_, { id }, ctx) => nodeById(ctx, valid.id('id', id)),
-    nodes: (_, { ids }, ctx) => Promise.all(valid.ids('ids', ids, MAX_IDS).map((id) => nodeById(ctx, id))),
+    nodes: (_, { ids }, ctx) => Promise.all(valid.ids('ids', ids, MAX_NODE_IDS).map((id) => nodeById(ctx, id))),
   },
   Node: {
     __resolveType: (record) => {
