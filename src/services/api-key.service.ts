@@ -4,17 +4,19 @@ import { newApiKeySecret } from '../auth/api-keys';
 import { findByIds } from '../db/lookup';
 import { API_KEY_SCOPES, ApiKey, User, type ApiKeyScope } from '../entities';
 import { InvalidInputError, NotFoundError } from '../shared/errors';
+import { newOwnerId } from './owners';
 import * as valid from './validation';
 
 export interface CreateApiKeyData {
   name: string;
   scopes: readonly string[];
-  ownerId: string;
+  /** The caller when left out. */
+  ownerId?: string | null;
 }
 
-/** A new key for an active user (oneself, or anyone for an administrator): its secret, shown this once, and the key. */
+/** A new key for an active user (oneself by default, or anyone for an administrator): its secret, shown this once, and the key. */
 export async function createApiKey(ctx: ActingContext, data: CreateApiKeyData): Promise<{ secret: string; apiKey: ApiKey }> {
-  await requireSelfOrAdmin(ctx, valid.id('input.ownerId', data.ownerId), 'You may only make API keys for yourself');
+  const ownerId = await newOwnerId(ctx, data.ownerId, 'You may only make API keys for yourself');
   const name = valid.text('input.name', data.name, { max: 100 });
   if (data.scopes.length === 0) throw new InvalidInputError('input.scopes', 'Give the key at least one scope');
   const scopes = data.scopes.map((scope, i) => {
@@ -23,10 +25,6 @@ export async function createApiKey(ctx: ActingContext, data: CreateApiKeyData): 
     }
     return scope as ApiKeyScope;
   });
-  const ownerId = valid.id('input.ownerId', data.ownerId);
-  const [owner] = await findByIds(ctx.em, User, [ownerId]);
-  if (!owner) throw new NotFoundError('User', ownerId, 'input.ownerId');
-  if (!owner.active) throw new InvalidInputError('input.ownerId', 'The owner is deactivated');
   const { secret, prefix, secretHash } = newApiKeySecret();
   const apiKey = ctx.em.create(ApiKey, {
     owner: ctx.em.getReference(User, ownerId),

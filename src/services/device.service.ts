@@ -2,13 +2,15 @@ import { requireSelfOrAdmin, type ActingContext } from '../auth/actor';
 import { findByIds } from '../db/lookup';
 import { expectVersion, touch } from '../db/versioning';
 import { Device, User } from '../entities';
-import { InvalidInputError, NotFoundError } from '../shared/errors';
+import { NotFoundError } from '../shared/errors';
+import { newOwnerId } from './owners';
 import * as valid from './validation';
 
 export interface CreateDeviceData {
   name: string;
   description?: string | null;
-  ownerId: string;
+  /** The caller when left out. */
+  ownerId?: string | null;
 }
 
 export interface UpdateDeviceData {
@@ -17,15 +19,11 @@ export interface UpdateDeviceData {
   expectedVersion?: number | null;
 }
 
-/** Registers a device for an existing, active user: oneself, or anyone for an ADMIN. */
+/** Registers a device for an existing, active user: oneself (by default), or anyone for an ADMIN. */
 export async function createDevice(ctx: ActingContext, data: CreateDeviceData): Promise<Device> {
   const name = valid.text('input.name', data.name, { max: 50 });
   const description = valid.optionalText('input.description', data.description, 500);
-  const ownerId = valid.id('input.ownerId', data.ownerId);
-  await requireSelfOrAdmin(ctx, ownerId, 'You may only register devices for yourself');
-  const [owner] = await findByIds(ctx.em, User, [ownerId]);
-  if (!owner) throw new NotFoundError('User', ownerId, 'input.ownerId');
-  if (!owner.active) throw new InvalidInputError('input.ownerId', 'The owner is deactivated');
+  const ownerId = await newOwnerId(ctx, data.ownerId, 'You may only register devices for yourself');
   const device = ctx.em.create(Device, { owner: ctx.em.getReference(User, ownerId), name, description });
   ctx.em.persist(device);
   return device;

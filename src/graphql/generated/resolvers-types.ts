@@ -67,8 +67,8 @@ export type ConsumptionBucket = {
 export type CreateApiKeyInput = {
   /** What the key is for, at most 100 characters. */
   name: Scalars['String']['input'];
-  /** The user the key acts for. */
-  ownerId: Scalars['ID']['input'];
+  /** The user the key acts for: the caller when left out (only an ADMIN may name another user). */
+  ownerId?: InputMaybe<Scalars['ID']['input']>;
   /** What the key may do; at least one of `devices:read`, `events:read`, `events:write`, `recommendations:read`. */
   scopes: Array<Scalars['String']['input']>;
 };
@@ -88,8 +88,8 @@ export type CreateDeviceInput = {
   description?: InputMaybe<Scalars['String']['input']>;
   /** Display name, 1 to 50 characters. */
   name: Scalars['String']['input'];
-  /** The id of the user who owns the device. */
-  ownerId: Scalars['ID']['input'];
+  /** The id of the user who owns the device: the caller when left out (only an ADMIN may name another user). */
+  ownerId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 /** What a new tip is made of. */
