@@ -3,6 +3,9 @@ import { createLogger, type Logger } from '../logger';
 import { openDatabase } from './database';
 import { connectOrm, migrate, type Orm } from './orm';
 
+/** A task's failure that its message explains in full: printed as it is, without a stack trace. */
+export class TaskFailure extends Error {}
+
 /**
  * Runs a one-off task (migrate, seed) against the configured database, starting and stopping the
  * embedded PostgreSQL when no DATABASE_URL is set. Migrations are applied first. Exits the process.
@@ -31,7 +34,8 @@ export async function runWithOrm(task: (orm: Orm, context: { config: Config; log
     }
   } catch (error) {
     exitCode = 1;
-    if (logger) logger.fatal({ err: error }, 'task failed');
+    if (error instanceof TaskFailure) process.stderr.write(`${error.message}\n`);
+    else if (logger) logger.fatal({ err: error }, 'task failed');
     else process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
   }
   process.exit(exitCode);
