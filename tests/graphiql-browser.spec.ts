@@ -1,12 +1,12 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { createOwnerAndDevice } from './support/fixtures';
+import { CREATE_DEVICE, CREATE_USER, newUserInput } from './support/documents';
 import { createTestApi, type TestApi } from './support/test-api';
 
-// GraphiQL in a real browser: headless Chromium (Debian's `chromium`, driven by playwright-core) opens
-// the page this API serves, puts an access token in the Headers tab as the README says, runs the
-// default query, and sees its result. Nothing is fetched from beyond this server.
+// GraphiQL in a real browser, as a newcomer meets it: headless Chromium (Debian's `chromium`, driven by
+// playwright-core) opens the page this API serves, signs in with the form above GraphiQL, presses the
+// play button on the default document, and sees its result. Nothing is fetched from beyond this server.
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const OUTPUT_DIR = path.resolve(__dirname, '../test-output');
 const available = existsSync(CHROMIUM);
@@ -18,10 +18,13 @@ if (!available) {
 
 let api: TestApi;
 let browser: Browser;
+const newcomer = newUserInput();
 beforeAll(async () => {
   if (!available) return;
   api = await createTestApi();
-  await createOwnerAndDevice(api, 'Browser valve');
+  const user = await api.gql(CREATE_USER, { input: newcomer });
+  await api.gql(CREATE_DEVICE, { input: { name: 'Browser valve', ownerId: user.data!.createUser.user.id } });
+  await api.gql(CREATE_DEVICE, { input: { name: 'Somebody else’s valve' } });
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
 });
 afterAll(async () => {
@@ -30,7 +33,7 @@ afterAll(async () => {
 });
 
 (available ? describe : describe.skip)('GraphiQL in headless Chromium', () => {
-  it('runs the default query with a token from the Headers tab and shows the result', async () => {
+  it('signs in from the page, runs the default document with the play button, and shows its result', async () => {
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
     const elsewhere: string[] = [];
     await context.route('**/*', (route) => {
@@ -42,14 +45,21 @@ afterAll(async () => {
     const page = await context.newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(`${api.url}/graphql`);
+    // Where the start banner sends a newcomer: the server's root, which takes a browser to GraphiQL.
+    await page.goto(`${api.url}/`);
     await page.waitForSelector('.graphiql-execute-button', { timeout: 20_000 });
+    expect(await page.textContent('#sign-in-status')).toContain('Not signed in');
 
-    await page.getByRole('button', { name: 'Headers' }).click();
-    // The tools pane holds the variables and the headers editors; the Headers tab shows the second.
-    await page.locator('.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror').click();
-    // As one input, as a paste is: typed key by key, the editor would close each bracket and quote itself.
-    await page.keyboard.insertText(JSON.stringify({ Authorization: `Bearer ${api.admin!.token}` }));
+    // A wrong password first: the form says so, and nothing is kept.
+    await page.fill('input[name=username]', newcomer.username);
+    await page.fill('input[name=password]', 'not-the-password');
+    await page.click('#sign-in button[type=submit]');
+    await page.waitForSelector('#sign-in-status.error', { timeout: 10_000 });
+    await page.fill('input[name=password]', newcomer.password);
+    await page.click('#sign-in button[type=submit]');
+    await page.waitForSelector('#sign-in-status.ok', { timeout: 10_000 });
+    expect(await page.textContent('#sign-in-status')).toBe(`Signed in as ${newcomer.username} (USER).`);
+
     await page.click('.graphiql-execute-button');
     // Read in the page (CodeMirror 5 keeps each editor on its element), polled from here: the page's CSP
     // forbids the eval that waitForFunction needs, and the tests have no DOM types, hence the text.
@@ -65,8 +75,9 @@ afterAll(async () => {
     await page.screenshot({ path: path.join(OUTPUT_DIR, 'graphiql.png') });
     await context.close();
 
-    expect(shown.data?.devices.totalCount).toBeGreaterThanOrEqual(1);
-    expect(shown.data?.devices.edges.map((edge) => edge.node.name)).toContain('Browser valve');
+    // The newcomer's own devices, as the token from the form made them the caller.
+    expect(shown.data?.devices.totalCount).toBe(1);
+    expect(shown.data?.devices.edges.map((edge) => edge.node.name)).toEqual(['Browser valve']);
     expect(elsewhere).toEqual([]);
     expect(pageErrors).toEqual([]);
     expect(existsSync(path.join(OUTPUT_DIR, 'graphiql.png'))).toBe(true);

@@ -18,31 +18,115 @@ function packageFile(pkg: string, file: string): Buffer {
   return readFileSync(path.join(path.dirname(require.resolve(`${pkg}/package.json`)), file));
 }
 
-const DEFAULT_QUERY = `# Welcome to the AquaMind API. Press the play button (or Ctrl-Enter) to run.
-# The Docs panel on the left is the API reference.
+// Short lines: the editor does not wrap them.
+const DEFAULT_QUERY = `# Welcome to the AquaMind API.
+#
+# 1. Sign in above. The admin's password is the one
+#    the first \`npm start\` printed (lost it? run
+#    \`npm run set-password -- admin\`).
+# 2. Press the play button (or Ctrl-Enter).
+#
+# The Docs panel (the book icon) is the reference.
 query Devices {
   devices(first: 5) {
     totalCount
     edges {
       node {
+        id
         name
         owner { username }
         latestEvent { occurredAt consumption unit }
-        consumption(granularity: MONTH, periods: 6) { start total unit }
+        consumption(granularity: MONTH, periods: 6) {
+          start
+          total
+          unit
+        }
       }
     }
   }
 }
 `;
 
+/**
+ * The page's script: GraphiQL, and the sign-in form above it. Signing in there keeps the token for the
+ * browser tab (sessionStorage) and sends it as `Authorization: Bearer …` with every request, unless the
+ * Headers tab names an Authorization of its own.
+ */
 const INIT_SCRIPT = `
-const fetcher = GraphiQL.createFetcher({ url: '/graphql' });
+const TOKEN = 'aquamind-token';
+const WHO = 'aquamind-signed-in-as';
+const form = document.getElementById('sign-in');
+const status = document.getElementById('sign-in-status');
+const signOut = document.getElementById('sign-out');
+
+function showSignedIn() {
+  const who = sessionStorage.getItem(WHO);
+  status.textContent = who ? 'Signed in as ' + who + '.' : 'Not signed in: most fields answer UNAUTHENTICATED.';
+  status.className = who ? 'ok' : '';
+  form.classList.toggle('signed-in', Boolean(who));
+}
+
+form.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  status.textContent = 'Signing in…';
+  status.className = '';
+  const input = { username: form.elements.username.value, password: form.elements.password.value };
+  try {
+    const response = await fetch('/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: 'mutation SignIn($input: LoginInput!) { login(input: $input) { token user { username role } } }',
+        variables: { input },
+      }),
+    });
+    const body = await response.json();
+    const login = body.data && body.data.login;
+    if (!login) throw new Error(body.errors && body.errors[0] ? body.errors[0].message : 'Sign-in failed (HTTP ' + response.status + ')');
+    sessionStorage.setItem(TOKEN, login.token);
+    sessionStorage.setItem(WHO, login.user.username + ' (' + login.user.role + ')');
+    form.elements.password.value = '';
+    showSignedIn();
+  } catch (error) {
+    status.textContent = error.message;
+    status.className = 'error';
+  }
+});
+
+signOut.addEventListener('click', () => {
+  sessionStorage.removeItem(TOKEN);
+  sessionStorage.removeItem(WHO);
+  showSignedIn();
+});
+
+const baseFetcher = GraphiQL.createFetcher({ url: '/graphql' });
+function fetcher(params, options) {
+  const headers = Object.assign({}, options && options.headers);
+  const token = sessionStorage.getItem(TOKEN);
+  const named = Object.keys(headers).some((name) => name.toLowerCase() === 'authorization');
+  if (token && !named) headers.Authorization = 'Bearer ' + token;
+  return baseFetcher(params, Object.assign({}, options, { headers }));
+}
+
+showSignedIn();
 const root = ReactDOM.createRoot(document.getElementById('graphiql'));
 root.render(React.createElement(GraphiQL, {
   fetcher,
   defaultQuery: ${JSON.stringify(DEFAULT_QUERY)},
   defaultEditorToolsVisibility: true,
 }));
+`;
+
+const STYLE = `
+html, body { height: 100%; margin: 0; }
+body { display: flex; flex-direction: column; font: 14px system-ui, sans-serif; }
+#sign-in { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; padding: 8px 12px; border-bottom: 1px solid #ddd; background: #f6f8fa; }
+#sign-in strong { margin-right: 8px; }
+#sign-in input { padding: 4px 6px; width: 11em; }
+#sign-in.signed-in .when-out, #sign-in:not(.signed-in) .when-in { display: none; }
+#sign-in-status.ok { color: #116611; }
+#sign-in-status.error { color: #b00020; }
+#graphiql { flex: 1; min-height: 0; }
 `;
 
 export const graphiqlPage = {
@@ -53,9 +137,17 @@ export const graphiqlPage = {
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>AquaMind API · GraphiQL</title>
   <link rel="stylesheet" href="/graphiql/graphiql.css">
-  <style>html, body, #graphiql { height: 100%; margin: 0; }</style>
+  <style>${STYLE}</style>
 </head>
 <body>
+  <form id="sign-in" autocomplete="on">
+    <strong>AquaMind API</strong>
+    <span class="when-out"><input name="username" value="admin" placeholder="username" autocomplete="username" aria-label="Username"></span>
+    <span class="when-out"><input name="password" type="password" placeholder="password" autocomplete="current-password" aria-label="Password"></span>
+    <button class="when-out" type="submit">Sign in</button>
+    <span id="sign-in-status" role="status"></span>
+    <button class="when-in" type="button" id="sign-out">Sign out</button>
+  </form>
   <div id="graphiql">Loading GraphiQL…</div>
   <script src="/graphiql/react.js"></script>
   <script src="/graphiql/react-dom.js"></script>
