@@ -8,8 +8,8 @@ export type Logger = FastifyBaseLogger;
 
 /**
  * The one logger of the process; Fastify uses it too. JSON lines (one object each) in production and
- * tests; readable lines for a person at a terminal in development (written synchronously, so that the
- * last lines before an exit are not lost).
+ * tests; readable lines for a person at a terminal in development, one line per entry (written
+ * synchronously, so that the last lines before an exit are not lost).
  */
 export function createLogger(
   config: Pick<Config, 'logLevel'> & Partial<Pick<Config, 'nodeEnv'>>,
@@ -18,7 +18,7 @@ export function createLogger(
 ): Logger {
   const options = { level: config.logLevel, base: { service: 'aquamind-api' }, serializers: { req: requestForLog } };
   if (config.nodeEnv !== 'development') return destination ? pino(options, destination) : pino(options);
-  return pino(options, pretty({ sync: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' }));
+  return pino(options, pretty({ sync: true, singleLine: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' }));
 }
 
 /**

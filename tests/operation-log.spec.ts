@@ -83,3 +83,30 @@ describe('the log line of an operation', () => {
     }
   });
 });
+
+describe('one line per request at info', () => {
+  const linesOf = (reqId: string) => lines.filter((line) => line.reqId === reqId);
+
+  it('is the operation line for a GraphQL request, however many things it did', async () => {
+    await api.gql('{ me { id } devices(first: 2) { totalCount } }', {}, { 'x-request-id': 'one-line-1' });
+    expect(linesOf('one-line-1').map((line) => line.msg)).toEqual(['graphql operation']);
+  });
+
+  it('is `request completed` with the status for a request refused before it became an operation', async () => {
+    await fetch(`${api.url}/nowhere`, { headers: { 'x-request-id': 'one-line-2' } });
+    await fetch(`${api.url}/graphql`, { method: 'POST', headers: { 'x-request-id': 'one-line-3' }, body: new Uint8Array(Buffer.from('{}')) });
+    await fetch(`${api.url}/graphql`, {
+      method: 'POST',
+      headers: { 'x-request-id': 'one-line-4', 'content-type': 'application/json', authorization: 'Bearer forged' },
+      body: '{"query":"{ me { id } }"}',
+    });
+    for (const [reqId, status] of [['one-line-2', 404], ['one-line-3', 415], ['one-line-4', 401]] as const) {
+      expect(linesOf(reqId)).toEqual([expect.objectContaining({ level: 30, msg: 'request completed', res: { statusCode: status } })]);
+    }
+  });
+
+  it('is none for a request that succeeded without GraphQL (probes, GraphiQL files)', async () => {
+    await fetch(`${api.url}/healthz`, { headers: { 'x-request-id': 'one-line-5' } });
+    expect(linesOf('one-line-5')).toEqual([]);
+  });
+});

@@ -68,7 +68,8 @@ describe('a SIGTERM under keep-alive load', () => {
       DATABASE_URL: db.url,
       NODE_ENV: 'production',
       AUTH_SIGNING_KEY: key,
-      LOG_LEVEL: 'info',
+      // Fastify's request lines (received, answered) are at debug.
+      LOG_LEVEL: 'debug',
       SEED_ON_START: 'false',
       SHUTDOWN_GRACE_MS: String(GRACE_MS),
     });

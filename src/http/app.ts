@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { startAdmission } from '../auth/admission';
 import type { Tokens } from '../auth/tokens';
 import type { Config } from '../config';
@@ -13,6 +13,7 @@ import { graphiqlAssetRoutes } from './graphiql';
 import { graphqlRoutes } from './graphql.routes';
 import { healthRoutes } from './health.routes';
 import { metricsRoutes } from './metrics.routes';
+import { OneLinePerRequest } from './request-log';
 import { echoRequestId, requestIdOf } from './request-id';
 import { drainOnClose } from './shutdown';
 
@@ -45,6 +46,8 @@ export const BODY_LIMIT_BYTES = 4 * MiB;
 export async function buildApp(dependencies: AppDependencies): Promise<FastifyInstance> {
   const { orm, logger, tokens, settings, graphqlExtension } = dependencies;
   const { exposure, operationTimeoutMs, dataloaders, trustedProxies, diagnostics } = settings;
+  /** Requests that became GraphQL operations: their operation line is their line in the log. */
+  const operations = new WeakSet<FastifyRequest>();
   const app = Fastify({
     loggerInstance: logger,
     // X-Request-Id when a client sends a usable one, else a UUID: in every log line and echoed (request-id.ts).
@@ -52,6 +55,8 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     genReqId: requestIdOf,
     // Requests that arrive on open connections while the server drains are answered (see shutdown.ts).
     return503OnClosing: false,
+    // One line per request at info (request-log.ts), not Fastify's two.
+    logController: new OneLinePerRequest((request) => operations.has(request)),
     bodyLimit: BODY_LIMIT_BYTES,
     // The client's address (anonymous budgets, sign-in limits): X-Forwarded-For's, past this many proxies.
     trustProxy: (_address: string, hop: number) => hop < trustedProxies,
@@ -82,7 +87,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
   );
   // After the requests in flight: their last counts are written before the pool closes (main.ts).
   app.addHook('onClose', () => admission.stop());
-  await app.register(graphqlRoutes, { apollo, admission, graphiql: exposure.graphiql });
+  await app.register(graphqlRoutes, { apollo, admission, graphiql: exposure.graphiql, onOperation: (request) => operations.add(request) });
   if (exposure.graphiql) await app.register(graphiqlAssetRoutes);
   return app;
 }

@@ -20,6 +20,8 @@ export function graphqlRoutes(
     /** Who each request's caller is, and its rate limits (none in the bench's floor server: no rate-limit headers either). */
     admission: Admission;
     graphiql: boolean;
+    /** Called for each request that becomes a GraphQL operation (its caller admitted), which logs its own line. */
+    onOperation?: (request: FastifyRequest) => void;
   },
   done: () => void,
 ): void {
@@ -43,6 +45,7 @@ export function graphqlRoutes(
       } catch (error) {
         throw error instanceof RateLimitedError ? rateLimitedRequest(error) : error;
       }
+      options.onOperation?.(request);
       return createRequestContext(request.id, caller, admission.tokens, limit ?? UNLIMITED);
     },
   });
