@@ -1,4 +1,4 @@
-// The layers of ../shared/ARCHITECTURE.md as rules: `npm run lint` (and so CI) fails when an import breaks one.
+// The layers of docs/ARCHITECTURE.md as rules: `npm run lint` (and so CI) fails when an import breaks one.
 // Data flows top to bottom, never back up: http → graphql → services → auth → db → entities.
 
 /** What each layer (a folder of src/) may import besides itself and the kernel below. */

@@ -58,9 +58,9 @@ function toDeviceRecord(row: Row): DeviceRecord {
 }
 
 const OWNER = joinedUserColumns('u');
-/** Devices (`n`) joined with their owners (`u`). */
 /** The device columns of a read of `devices n`. */
 const DEVICE_COLUMNS = COLUMNS.split(', ').map((column) => `n.${column}`).join(', ');
+/** Devices (`n`) joined with their owners (`u`). */
 const DEVICES_WITH_OWNERS = `select ${DEVICE_COLUMNS}, ${OWNER.columns} from devices n join users u on u.id = n.owner_id`;
 
 /** The devices the caller may see: their own (every one for an ADMIN). */
