@@ -56,3 +56,10 @@ export async function migrate(orm: Orm): Promise<string[]> {
   const applied = await orm.getMigrator().up();
   return applied.map((m) => m.name);
 }
+
+/** The URL of the database `orm` is connected to (for a connection of one's own beside its pool). */
+export function databaseUrlOf(orm: Orm): string {
+  const url = orm.config.get('clientUrl');
+  if (!url) throw new Error('The ORM was set up without a clientUrl');
+  return url;
+}

@@ -4,6 +4,7 @@ import type { RequestRateLimit } from '../auth/rate-limits';
 import type { Tokens } from '../auth/tokens';
 import type { ForkContext } from '../db/fork-context';
 import type { StatementTally } from '../db/statement-tally';
+import type { EventFeed } from './event-feed';
 import type { Loaders } from './loaders';
 
 /**
@@ -24,6 +25,15 @@ export interface GraphQLContext extends ForkContext {
   /** The statements this operation has sent (its log line says how many). */
   statements: StatementTally;
   unitOfWork: UnitOfWork;
+  /** Only in a subscription (over a WebSocket): the readings feed, and a fresh unit of work for each delivery. */
+  readonly subscription?: SubscriptionScope;
+}
+
+/** What a subscription's resolvers use besides the context's fork and loaders. */
+export interface SubscriptionScope {
+  readonly feed: EventFeed;
+  /** Gives the context a new read-only unit of work (fork and loaders) for the next delivered result. */
+  nextUnitOfWork(): void;
 }
 
 /** The context of one HTTP request, before the unit-of-work plugin gives each operation its fork. */

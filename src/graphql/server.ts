@@ -85,8 +85,11 @@ function withFlushingMutations(map: ResolverMap): ResolverMap {
   return mutation ? { ...map, Mutation: flushingEachField(mutation) } : map;
 }
 
-/** The Apollo server: schema from `schema/`, one unit of work per operation, one error mapping. */
-export function createGraphQLServer(options: GraphQLServerOptions): ApolloServer<GraphQLContext> {
+/**
+ * The Apollo server: schema from `schema/`, one unit of work per operation, one error mapping; and the
+ * schema itself, which subscriptions (over a WebSocket) run on too.
+ */
+export function createGraphQLServer(options: GraphQLServerOptions): { apollo: ApolloServer<GraphQLContext>; schema: GraphQLSchema } {
   const { orm, logger, metrics, dataloaders, operationTimeoutMs, slowStatementMs, diagnostics, extension, exposure } = options;
   const schema = makeExecutableSchema<GraphQLContext>({
     typeDefs: [...loadTypeDefs(), ...(extension ? [extension.typeDefs] : [])],
@@ -95,7 +98,8 @@ export function createGraphQLServer(options: GraphQLServerOptions): ApolloServer
       return diagnostics.enabled ? withFieldPaths(guarded) : guarded;
     }),
   });
-  return createApollo(schema, logger, exposure, [createUnitOfWorkPlugin(orm, metrics, logger, { dataloaders, operationTimeoutMs, slowStatementMs, diagnostics })]);
+  const plugins = [createUnitOfWorkPlugin(orm, metrics, logger, { dataloaders, operationTimeoutMs, slowStatementMs, diagnostics })];
+  return { apollo: createApollo(schema, logger, exposure, plugins), schema };
 }
 
 /**

@@ -4,12 +4,14 @@ import type { Tokens } from '../auth/tokens';
 import type { Config } from '../config';
 import { watchDatabase } from '../db/database-stats';
 import { expireAllDeadlines } from '../db/deadline';
-import type { Orm } from '../db/orm';
+import { databaseUrlOf, type Orm } from '../db/orm';
+import { EventFeed } from '../graphql/event-feed';
 import { createGraphQLServer, type GraphQLServerOptions } from '../graphql/server';
 import type { Logger } from '../logger';
 import { Metrics } from '../metrics';
 import { errorsInGraphQLShape } from './error-responses';
 import { graphiqlAssetRoutes } from './graphiql';
+import { serveSubscriptions } from './subscriptions';
 import { graphqlRoutes } from './graphql.routes';
 import { healthRoutes } from './health.routes';
 import { metricsRoutes } from './metrics.routes';
@@ -66,7 +68,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
   const drain = drainOnClose(app, { graceMs: settings.shutdownGraceMs, logger, onGraceOver: expireAllDeadlines });
   const metrics = new Metrics();
   watchDatabase(orm, metrics);
-  const apollo = createGraphQLServer({
+  const { apollo, schema } = createGraphQLServer({
     orm,
     logger,
     metrics,
@@ -89,5 +91,9 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
   app.addHook('onClose', () => admission.stop());
   await app.register(graphqlRoutes, { apollo, admission, graphiql: exposure.graphiql, onOperation: (request) => operations.add(request) });
   if (exposure.graphiql) await app.register(graphiqlAssetRoutes);
+  // Readings pushed as they are committed: one listening connection, every subscriber of this instance.
+  const feed = new EventFeed(orm, logger);
+  feed.start(databaseUrlOf(orm));
+  serveSubscriptions(app, { schema, admission, orm, feed, dataloaders, logger });
   return app;
 }

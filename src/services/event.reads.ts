@@ -1,5 +1,5 @@
-import { ownedThroughDevice, adminOrOwnDevices, requireScope } from '../auth/access';
-import type { ActingContext } from '../auth/actor';
+import { adminOrOwnDevices, ownedBy, ownedThroughDevice, requireScope } from '../auth/access';
+import { actorOf, isAdmin, type ActingContext } from '../auth/actor';
 import {
   cursorParts,
   encodeCursor,
@@ -13,8 +13,10 @@ import {
   type ReadPage,
 } from '../db/pagination';
 import { instant, prepared, read, recordsByIds, uuidArray, type RecordSource, type Row } from '../db/sql';
+import type { EventAnnouncement } from '../db/event-announcements';
+import type { ForkContext } from '../db/fork-context';
 import type { EventRecord } from '../entities';
-import { InvalidInputError } from '../shared/errors';
+import { InvalidInputError, NotFoundError } from '../shared/errors';
 import { groupBy } from '../shared/group-by';
 import * as valid from './validation';
 
@@ -203,4 +205,49 @@ export async function eventCountsByDevice(
           [uuidArray(deviceIds), ...windowParams(window), ...VISIBLE.params(ctx.caller)],
         );
   return new Map(rows.map((row) => [row.device_id, Number(row.count)]));
+}
+
+/** A reading as announced to subscribers: the record, and who owns its device (whom it is visible to). */
+export interface AnnouncedEvent {
+  readonly event: EventRecord;
+  readonly ownerId: string;
+}
+
+const ANNOUNCED = prepared(
+  'announced-events',
+  `select e.id, e.device_id, e.occurred_at, e.consumption, e.unit, d.owner_id
+     from events e join devices d on d.id = e.device_id
+    where e.id between ?::uuid and ?::uuid and e.xmin = ?::xid
+    order by e.id`,
+);
+
+/**
+ * The readings of one announcement (see db/event-announcements.ts), in the order they were recorded:
+ * read once for every subscriber of this instance, whose own visibility is applied to them afterwards.
+ * Readings deleted since (their device deleted) are missing.
+ */
+export async function announcedEvents(ctx: ForkContext, announcement: EventAnnouncement): Promise<AnnouncedEvent[]> {
+  const rows = await read(ctx, ANNOUNCED, [announcement.from, announcement.to, announcement.xid]);
+  return rows.map((row) => ({ event: toEventRecord(row), ownerId: row.owner_id as string }));
+}
+
+/** The devices the caller may see, by their `owner_id` (for a subscription's `deviceId`). */
+const DEVICE_VISIBLE = ownedBy('owner_id');
+
+/**
+ * Which announced readings a subscriber to `eventRecorded` hears: those of the devices it may see (an
+ * ADMIN's by token: all; anyone else: their own), with `events:read` for an API key; only `deviceId`'s
+ * when given (NOT_FOUND when the caller may not see that device). Decided when the subscription
+ * starts; nested fields of each reading are resolved with the usual visibility.
+ */
+export async function eventAudience(ctx: ActingContext, deviceId: string | null | undefined): Promise<(announced: AnnouncedEvent) => boolean> {
+  requireScope(ctx, SCOPE);
+  const actor = await actorOf(ctx);
+  const device = deviceId === null || deviceId === undefined ? null : valid.id('deviceId', deviceId);
+  if (device !== null) {
+    const found = await read(ctx, `select id from devices where id = ?::uuid and ${DEVICE_VISIBLE.sql}`, [device, ...DEVICE_VISIBLE.params(ctx.caller)]);
+    if (found.length === 0) throw new NotFoundError('Device', device, 'deviceId');
+  }
+  const all = isAdmin(actor);
+  return ({ event, ownerId }) => (device === null || event.device.id === device) && (all || ownerId === actor.userId);
 }

@@ -710,6 +710,30 @@ export type Role =
   /** Manages their own devices. */
   | 'USER';
 
+/**
+ * Results pushed as they happen, over a WebSocket at `/graphql` (the graphql-ws protocol,
+ * `graphql-transport-ws`), signed in by `connection_init`'s payload `{ "authorization": "Bearer <token or API key>" }`.
+ */
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * Each reading the caller may see, as it is committed (a USER: their own devices'; an ADMIN: every
+   * device's; an API key: its owner's, with `events:read`), in the order recorded. A reading of a
+   * mutation that fails is never sent. Ends with a `RESYNC` error when readings may have been missed:
+   * page `events` from the last reading's cursor, then subscribe again.
+   */
+  eventRecorded: Event;
+};
+
+
+/**
+ * Results pushed as they happen, over a WebSocket at `/graphql` (the graphql-ws protocol,
+ * `graphql-transport-ws`), signed in by `connection_init`'s payload `{ "authorization": "Bearer <token or API key>" }`.
+ */
+export type SubscriptionEventRecordedArgs = {
+  deviceId: InputMaybe<Scalars['ID']['input']>;
+};
+
 /** Changes to a device; omitted fields are left as they are. */
 export type UpdateDeviceInput = {
   /** New description; null clears it. */
@@ -937,6 +961,7 @@ export type ResolversTypes = {
   RevokeApiKeyPayload: ResolverTypeWrapper<Omit<RevokeApiKeyPayload, 'apiKey'> & { apiKey: ResolversTypes['ApiKey'] }>;
   Role: Role;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   UpdateDeviceInput: UpdateDeviceInput;
   UpdateRecommendationInput: UpdateRecommendationInput;
   UpdateUserInput: UpdateUserInput;
@@ -983,6 +1008,7 @@ export type ResolversParentTypes = {
   RecordEventsPayload: RecordEventsPayload;
   RevokeApiKeyPayload: Omit<RevokeApiKeyPayload, 'apiKey'> & { apiKey: ResolversParentTypes['ApiKey'] };
   String: Scalars['String']['output'];
+  Subscription: Record<PropertyKey, never>;
   UpdateDeviceInput: UpdateDeviceInput;
   UpdateRecommendationInput: UpdateRecommendationInput;
   UpdateUserInput: UpdateUserInput;
@@ -1169,6 +1195,10 @@ export type RevokeApiKeyPayloadResolvers<ContextType = GraphQLContext, ParentTyp
   apiKey?: Resolver<ResolversTypes['ApiKey'], ParentType, ContextType>;
 };
 
+export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  eventRecorded?: SubscriptionResolver<ResolversTypes['Event'], "eventRecorded", ParentType, ContextType, Partial<SubscriptionEventRecordedArgs>>;
+};
+
 export type UserResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = {
   active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   birthDate?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
@@ -1226,6 +1256,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   RecommendationPayload?: RecommendationPayloadResolvers<ContextType>;
   RecordEventsPayload?: RecordEventsPayloadResolvers<ContextType>;
   RevokeApiKeyPayload?: RevokeApiKeyPayloadResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
   UserConnection?: UserConnectionResolvers<ContextType>;
   UserEdge?: UserEdgeResolvers<ContextType>;

@@ -1,8 +1,18 @@
-import { listEvents } from '../../services/event.reads';
+import { GraphQLError } from 'graphql';
+import { eventAudience, listEvents } from '../../services/event.reads';
 import { recordEvent, recordEvents } from '../../services/event.service';
 import * as valid from '../../services/validation';
+import type { GraphQLContext, SubscriptionScope } from '../context';
+import type { Delivery } from '../event-feed';
 import type { Resolvers } from '../generated/resolvers-types';
 import { required } from './required';
+
+function subscriptionOf(ctx: GraphQLContext): SubscriptionScope {
+  if (!ctx.subscription) {
+    throw new GraphQLError('Subscriptions run over a WebSocket at /graphql (the graphql-ws protocol)', { extensions: { code: 'BAD_REQUEST' } });
+  }
+  return ctx.subscription;
+}
 
 export const eventResolvers: Resolvers = {
   Query: {
@@ -14,6 +24,17 @@ export const eventResolvers: Resolvers = {
     recordEvents: async (_, { inputs }, ctx) => {
       const events = await recordEvents(ctx, inputs);
       return { count: events.length, ids: events.map((event) => event.id) };
+    },
+  },
+  Subscription: {
+    eventRecorded: {
+      subscribe: async (_, { deviceId }, ctx) => subscriptionOf(ctx).feed.subscribe(await eventAudience(ctx, deviceId)),
+      // Each delivered reading is resolved in a unit of work of its own; an error ends the subscription.
+      resolve: (delivery: Delivery, _args: unknown, ctx: GraphQLContext) => {
+        if (delivery instanceof GraphQLError) throw delivery;
+        subscriptionOf(ctx).nextUnitOfWork();
+        return delivery;
+      },
     },
   },
   Event: {

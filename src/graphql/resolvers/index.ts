@@ -8,7 +8,7 @@ import { nodeResolvers } from './node.resolver';
 import { recommendationResolvers } from './recommendation.resolver';
 import { userResolvers } from './user.resolver';
 
-/** Every resolver; each domain file contributes its type and its Query and Mutation fields. */
+/** Every resolver; each domain file contributes its type and its Query, Mutation and Subscription fields. */
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   Date: DateScalar,
@@ -28,6 +28,7 @@ export const resolvers: Resolvers = {
     ...eventResolvers.Mutation,
     ...recommendationResolvers.Mutation,
   },
+  Subscription: eventResolvers.Subscription,
   User: userResolvers.User,
   Device: deviceResolvers.Device,
   Event: eventResolvers.Event,

@@ -1,0 +1,121 @@
+import type { FastifyInstance } from 'fastify';
+import { getOperationAST, GraphQLError, OperationTypeNode, parse, specifiedRules, validate, type GraphQLSchema } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { Admission } from '../auth/admission';
+import { callerName, type Caller } from '../auth/caller';
+import type { Orm } from '../db/orm';
+import type { EventFeed } from '../graphql/event-feed';
+import { createErrorFormatter } from '../graphql/errors';
+import { aliasLimit, depthLimit, directiveLimit, MAX_ALIASES, MAX_DIRECTIVES, MAX_QUERY_DEPTH, MAX_TOKENS } from '../graphql/limits';
+import { subscriptionContext } from '../graphql/subscriptions';
+import type { Logger } from '../logger';
+
+/** The largest message a client may send on the socket. */
+const MAX_MESSAGE_BYTES = 64 * 1024;
+/** How long a client has, once connected, to send `connection_init`. */
+const CONNECTION_INIT_MS = 5_000;
+/** Subscriptions running at once on one socket. */
+export const MAX_SUBSCRIPTIONS_PER_SOCKET = 20;
+/** Sockets open at once for one caller (a user's token, or an API key). */
+export const MAX_SOCKETS_PER_CALLER = 10;
+/** Close code of a socket over its caller's limit. */
+const TOO_MANY_SOCKETS = 4429;
+/** WebSocket's own code for an endpoint going away (a server shutting down). */
+const GOING_AWAY = 1001;
+
+/**
+ * GraphQL subscriptions over a WebSocket at `/graphql` (the graphql-ws protocol), on the HTTP server's
+ * port. The caller signs in with `connection_init`'s payload `{ authorization: "Bearer …" }`; without
+ * acceptable credentials the socket is closed with 4403. Only subscriptions run here: queries and
+ * mutations go over HTTP, through the unit of work. Shutdown ends every subscription and closes the
+ * sockets with 1001.
+ */
+export function serveSubscriptions(
+  app: FastifyInstance,
+  options: { schema: GraphQLSchema; admission: Admission; orm: Orm; feed: EventFeed; dataloaders: boolean; logger: Logger },
+): void {
+  const { schema, admission, orm, feed, dataloaders, logger } = options;
+  const formatError = createErrorFormatter(logger);
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  app.server.on('upgrade', (request, socket, head) => {
+    if (new URL(request.url ?? '/', 'http://localhost').pathname !== '/graphql') {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    sockets.handleUpgrade(request, socket, head, (ws) => sockets.emit('connection', ws, request));
+  });
+  const socketsOf = new Map<string, number>();
+  const rules = [...specifiedRules, depthLimit(MAX_QUERY_DEPTH), aliasLimit(MAX_ALIASES), directiveLimit(MAX_DIRECTIVES)];
+
+  useServer<{ authorization?: unknown }, { caller: Caller; name: string }>(
+    {
+      schema,
+      connectionInitWaitTimeout: CONNECTION_INIT_MS,
+      onConnect: async (ctx) => {
+        const authorization = ctx.connectionParams?.authorization;
+        let caller: Caller;
+        try {
+          caller = await admission.callerOf(typeof authorization === 'string' ? authorization : undefined);
+        } catch {
+          return false;
+        }
+        const name = callerName(caller);
+        if (name === null) return false;
+        const open = socketsOf.get(name) ?? 0;
+        if (open >= MAX_SOCKETS_PER_CALLER) {
+          ctx.extra.socket.close(TOO_MANY_SOCKETS, `At most ${MAX_SOCKETS_PER_CALLER} sockets at once per caller`);
+          return false;
+        }
+        socketsOf.set(name, open + 1);
+        Object.assign(ctx.extra, { caller, name });
+        return true;
+      },
+      onClose: (ctx) => {
+        const { name } = ctx.extra;
+        if (name === undefined) return;
+        const open = (socketsOf.get(name) ?? 1) - 1;
+        if (open > 0) socketsOf.set(name, open);
+        else socketsOf.delete(name);
+      },
+      onSubscribe: (ctx, _id, payload) => {
+        if (Object.keys(ctx.subscriptions).length >= MAX_SUBSCRIPTIONS_PER_SOCKET) {
+          return [new GraphQLError(`At most ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions at once per socket`, { extensions: { code: 'BAD_REQUEST' } })];
+        }
+        let document;
+        try {
+          document = parse(payload.query, { maxTokens: MAX_TOKENS });
+        } catch (error) {
+          return [new GraphQLError((error as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
+        }
+        const errors = validate(schema, document, rules);
+        if (errors.length > 0) return errors.map((error) => new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+        if (getOperationAST(document, payload.operationName)?.operation !== OperationTypeNode.SUBSCRIPTION) {
+          return [new GraphQLError('Only subscriptions run over the WebSocket: send queries and mutations as HTTP POST /graphql', { extensions: { code: 'BAD_REQUEST' } })];
+        }
+        return {
+          schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue: subscriptionContext({ orm, caller: ctx.extra.caller!, tokens: admission.tokens, feed, dataloaders }),
+        };
+      },
+      // Every result's errors get their code, as over HTTP (the one error mapping).
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: result.errors.map((error) => formatError(error.toJSON(), error)) } : result,
+      onError: (_ctx, _id, _payload, errors) => {
+        for (const error of errors) if (!error.extensions?.code) logger.error({ err: error }, 'subscription error');
+      },
+    },
+    sockets,
+  );
+
+  app.addHook('preClose', (done) => {
+    // Every subscription ends (its client gets `complete`), then every socket closes as going away.
+    void feed.stop().finally(() => {
+      for (const socket of sockets.clients) socket.close(GOING_AWAY, 'The server is shutting down');
+      done();
+    });
+  });
+}

@@ -1,0 +1,187 @@
+import { createClient, type Client, type ExecutionResult } from 'graphql-ws';
+import pino from 'pino';
+import WebSocket from 'ws';
+import { buildApp } from '../src/http/app';
+import { CREATE_DEVICE, CREATE_USER, newUserInput, RECORD_EVENTS } from './support/documents';
+import { createTestApi, type TestApi } from './support/test-api';
+
+// Subscriptions with a real graphql-ws client against the running app: a subscriber hears only what
+// was committed, only what it may see, each result resolved in a unit of work of its own.
+let api: TestApi;
+let alice: { id: string; token: string; deviceId: string };
+let bob: { id: string; token: string; deviceId: string };
+const clients: Client[] = [];
+
+async function newUser(name: string): Promise<{ id: string; token: string; deviceId: string }> {
+  const input = newUserInput();
+  const id = (await api.gql(CREATE_USER, { input })).data!.createUser.user.id as string;
+  const login = await api.gql('mutation ($input: LoginInput!) { login(input: $input) { token } }', { input: { username: input.username, password: input.password } });
+  const deviceId = (await api.gql(CREATE_DEVICE, { input: { name, ownerId: id } })).data!.createDevice.device.id as string;
+  return { id, token: login.data!.login.token as string, deviceId };
+}
+
+beforeAll(async () => {
+  api = await createTestApi();
+  alice = await newUser('Alice valve');
+  bob = await newUser('Bob valve');
+});
+afterEach(async () => {
+  for (const client of clients.splice(0)) await client.dispose();
+});
+afterAll(async () => api.close());
+
+function connect(url: string, authorization: string | undefined): Client {
+  const client = createClient({
+    url: `${url.replace('http', 'ws')}/graphql`,
+    webSocketImpl: WebSocket,
+    connectionParams: authorization === undefined ? {} : { authorization },
+    retryAttempts: 0,
+    lazy: false,
+    // A refused socket is what some tests expect: they read it from the subscription.
+    onNonLazyError: () => undefined,
+  });
+  clients.push(client);
+  return client;
+}
+
+/** A subscription's results as they come, with a way to wait for the next ones. */
+function subscribe(client: Client, query: string, variables: Record<string, unknown> = {}) {
+  const results: ExecutionResult[] = [];
+  const waiters: Array<() => void> = [];
+  let completed = false;
+  let failure: unknown;
+  client.subscribe(
+    { query, variables },
+    {
+      next: (result) => {
+        results.push(result as ExecutionResult);
+        waiters.splice(0).forEach((wake) => wake());
+      },
+      error: (error) => {
+        failure = error;
+        waiters.splice(0).forEach((wake) => wake());
+      },
+      complete: () => {
+        completed = true;
+        waiters.splice(0).forEach((wake) => wake());
+      },
+    },
+  );
+  return {
+    results,
+    failure: () => failure,
+    completed: () => completed,
+    /** Waits until `count` results have come, or the subscription ended, or `ms` passed. */
+    async until(count: number, ms = 10_000): Promise<ExecutionResult[]> {
+      const deadline = Date.now() + ms;
+      while (results.length < count && !completed && failure === undefined && Date.now() < deadline) {
+        await new Promise<void>((resolve) => {
+          waiters.push(resolve);
+          setTimeout(resolve, 50);
+        });
+      }
+      return results;
+    },
+  };
+}
+
+/** Gives the subscribe step time to run on the server (no message says it has). */
+async function subscribed(): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 300));
+}
+
+const EVENT_RECORDED = `subscription ($deviceId: ID) {
+  eventRecorded(deviceId: $deviceId) { id consumption unit device { id name owner { username } latestEvent { id } } }
+}`;
+
+const record = (deviceId: string, consumption: string, headers: Record<string, string> = {}) =>
+  api.gql(RECORD_EVENTS, { inputs: [{ deviceId, consumption, unit: 'L' }] }, headers);
+
+describe('eventRecorded', () => {
+  it('delivers a committed reading with a nested selection, resolved in a unit of work', async () => {
+    const sub = subscribe(connect(api.url, `Bearer ${api.admin!.token}`), EVENT_RECORDED, { deviceId: alice.deviceId });
+    await subscribed();
+    const written = await record(alice.deviceId, '3.25');
+    expect(written.errors).toBeUndefined();
+    const [result] = await sub.until(1);
+    expect(result?.errors).toBeUndefined();
+    const event = (result?.data as any).eventRecorded;
+    expect(event).toMatchObject({ consumption: '3.25', unit: 'L', device: { id: alice.deviceId, name: 'Alice valve' } });
+    // The nested read sees the committed reading: the device's latest is this one.
+    expect(event.device.latestEvent.id).toBe(event.id);
+    expect(event.device.owner.username).toEqual(expect.any(String));
+  });
+
+  it('delivers nothing of a mutation that rolls back', async () => {
+    const sub = subscribe(connect(api.url, `Bearer ${api.admin!.token}`), EVENT_RECORDED, { deviceId: alice.deviceId });
+    await subscribed();
+    // The second field fails: the whole mutation, the first field's reading with it, rolls back.
+    const failed = await api.gql(
+      `mutation ($ok: [RecordEventInput!]!, $bad: [RecordEventInput!]!) { a: recordEvents(inputs: $ok) { count } b: recordEvents(inputs: $bad) { count } }`,
+      { ok: [{ deviceId: alice.deviceId, consumption: '1.00', unit: 'L' }], bad: [{ deviceId: alice.deviceId, consumption: '-1', unit: 'L' }] },
+    );
+    expect(failed.errors?.length).toBeGreaterThan(0);
+    await record(alice.deviceId, '7.00');
+    const results = await sub.until(2, 1_500);
+    expect(results.map((result) => (result.data as any)?.eventRecorded.consumption)).toEqual(['7.00']);
+  });
+
+  it("lets a USER hear only their own devices' readings", async () => {
+    const sub = subscribe(connect(api.url, `Bearer ${bob.token}`), 'subscription { eventRecorded { device { id } consumption } }');
+    await subscribed();
+    await record(alice.deviceId, '11.00');
+    await record(bob.deviceId, '12.00');
+    const results = await sub.until(2, 1_500);
+    expect(results.map((result) => (result.data as any)?.eventRecorded)).toEqual([{ device: { id: bob.deviceId }, consumption: '12.00' }]);
+  });
+
+  it("refuses a device the caller may not see, and a key without events:read", async () => {
+    const other = subscribe(connect(api.url, `Bearer ${bob.token}`), EVENT_RECORDED, { deviceId: alice.deviceId });
+    await other.until(1);
+    expect(other.results[0]?.errors?.[0]?.extensions?.code ?? (other.failure() as any)?.[0]?.extensions?.code).toBe('NOT_FOUND');
+
+    const key = await api.gql('mutation { createApiKey(input: { name: "no events", scopes: ["devices:read"] }) { secret } }', {}, { authorization: `Bearer ${alice.token}` });
+    const keyed = subscribe(connect(api.url, `Bearer ${key.data!.createApiKey.secret}`), EVENT_RECORDED);
+    await keyed.until(1);
+    expect(keyed.results[0]?.errors?.[0]?.extensions?.code ?? (keyed.failure() as any)?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('closes a socket without acceptable credentials with 4403, and runs no query over the socket', async () => {
+    for (const authorization of [undefined, 'Bearer forged']) {
+      const sub = subscribe(connect(api.url, authorization), EVENT_RECORDED);
+      await sub.until(1);
+      expect((sub.failure() as { code?: number }).code).toBe(4403);
+    }
+    const query = subscribe(connect(api.url, `Bearer ${alice.token}`), '{ me { id } }');
+    await query.until(1);
+    expect((query.failure() as any)?.[0]?.message ?? query.results[0]?.errors?.[0]?.message).toMatch(/Only subscriptions/);
+  });
+
+  it('is heard on another instance on the same database', async () => {
+    const other = await buildApp({ orm: api.db.orm, logger: pino({ level: 'silent' }), tokens: api.tokens, settings: { ...api.db.config, exposure: { introspection: true, graphiql: false, schemaHints: true }, dataloaders: true } });
+    await other.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const { port } = other.server.address() as { port: number };
+      const sub = subscribe(connect(`http://127.0.0.1:${port}`, `Bearer ${api.admin!.token}`), EVENT_RECORDED, { deviceId: bob.deviceId });
+      await subscribed();
+      await record(bob.deviceId, '21.00');
+      const [result] = await sub.until(1);
+      expect((result?.data as any)?.eventRecorded.consumption).toBe('21.00');
+    } finally {
+      for (const client of clients.splice(0)) await client.dispose();
+      await other.close();
+    }
+  });
+
+  it('delivers a recordEvents of 10,000 readings whole and in order', async () => {
+    const sub = subscribe(connect(api.url, `Bearer ${api.admin!.token}`), 'subscription ($deviceId: ID) { eventRecorded(deviceId: $deviceId) { id consumption } }', {
+      deviceId: bob.deviceId,
+    });
+    await subscribed();
+    const inputs = Array.from({ length: 10_000 }, (_, i) => ({ deviceId: bob.deviceId, consumption: `${i}.00`, unit: 'L' }));
+    const written = await api.gql(RECORD_EVENTS, { inputs });
+    expect(written.errors).toBeUndefined();
+    const results = await sub.until(10_000, 30_000);
+    expect(results.map((result) => (result.data as any).eventRecorded.consumption)).toEqual(inputs.map((input) => input.consumption));
+  }, 60_000);
+});
