@@ -3,7 +3,9 @@ import pino from 'pino';
 import WebSocket from 'ws';
 import { buildApp } from '../src/http/app';
 import { CREATE_DEVICE, CREATE_USER, newUserInput, RECORD_EVENTS } from './support/documents';
+import { startApi } from './support/api-process';
 import { createTestApi, type TestApi } from './support/test-api';
+import { createTestDatabase } from './support/test-database';
 
 // Subscriptions with a real graphql-ws client against the running app: a subscriber hears only what
 // was committed, only what it may see, each result resolved in a unit of work of its own.
@@ -183,5 +185,45 @@ describe('eventRecorded', () => {
     expect(written.errors).toBeUndefined();
     const results = await sub.until(10_000, 30_000);
     expect(results.map((result) => (result.data as any).eventRecorded.consumption)).toEqual(inputs.map((input) => input.consumption));
+  }, 60_000);
+});
+
+describe('shutdown with subscribers connected', () => {
+  it('ends their subscriptions, closes their sockets with 1001, and exits 0', async () => {
+    const db = await createTestDatabase();
+    const api2 = await startApi({ DATABASE_URL: db.url, SEED_ON_START: 'true', AQUAMIND_ADMIN_PASSWORD: 'Shutdown-Passw0rd', LOG_LEVEL: 'info' });
+    try {
+      const login = await fetch(`${api2.baseUrl}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: 'mutation { login(input: { username: "admin", password: "Shutdown-Passw0rd" }) { token } }' }),
+      });
+      const token = ((await login.json()) as { data: { login: { token: string } } }).data.login.token;
+      const closes: number[] = [];
+      const subs = Array.from({ length: 3 }, () => {
+        const client = createClient({
+          url: `${api2.baseUrl.replace('http', 'ws')}/graphql`,
+          webSocketImpl: WebSocket,
+          connectionParams: { authorization: `Bearer ${token}` },
+          retryAttempts: 0,
+          lazy: false,
+          onNonLazyError: () => undefined,
+          on: { closed: (event) => closes.push((event as { code: number }).code) },
+        });
+        clients.push(client);
+        return subscribe(client, 'subscription { eventRecorded { id } }');
+      });
+      await subscribed();
+      const exitCode = await api2.stop('SIGTERM');
+      expect(exitCode).toBe(0);
+      for (const sub of subs) {
+        await sub.until(1, 2_000);
+        expect(sub.completed()).toBe(true);
+      }
+      expect(closes).toEqual([1001, 1001, 1001]);
+      expect(api2.output()).toContain('stopped');
+    } finally {
+      await db.drop();
+    }
   }, 60_000);
 });

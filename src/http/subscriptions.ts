@@ -23,6 +23,8 @@ export const MAX_SOCKETS_PER_CALLER = 10;
 const TOO_MANY_SOCKETS = 4429;
 /** WebSocket's own code for an endpoint going away (a server shutting down). */
 const GOING_AWAY = 1001;
+/** At shutdown, how long the ended subscriptions' `complete` messages may take to go out. */
+const COMPLETE_WAIT_MS = 1_000;
 
 /**
  * GraphQL subscriptions over a WebSocket at `/graphql` (the graphql-ws protocol), on the HTTP server's
@@ -46,6 +48,8 @@ export function serveSubscriptions(
     sockets.handleUpgrade(request, socket, head, (ws) => sockets.emit('connection', ws, request));
   });
   const socketsOf = new Map<string, number>();
+  /** The open connections' graphql-ws contexts (their running subscriptions). */
+  const connections = new Set<{ readonly subscriptions: Record<string, unknown> }>();
   const rules = [...specifiedRules, depthLimit(MAX_QUERY_DEPTH), aliasLimit(MAX_ALIASES), directiveLimit(MAX_DIRECTIVES)];
 
   useServer<{ authorization?: unknown }, { caller: Caller; name: string }>(
@@ -69,9 +73,11 @@ export function serveSubscriptions(
         }
         socketsOf.set(name, open + 1);
         Object.assign(ctx.extra, { caller, name });
+        connections.add(ctx);
         return true;
       },
       onClose: (ctx) => {
+        connections.delete(ctx);
         const { name } = ctx.extra;
         if (name === undefined) return;
         const open = (socketsOf.get(name) ?? 1) - 1;
@@ -111,11 +117,13 @@ export function serveSubscriptions(
     sockets,
   );
 
-  app.addHook('preClose', (done) => {
-    // Every subscription ends (its client gets `complete`), then every socket closes as going away.
-    void feed.stop().finally(() => {
-      for (const socket of sockets.clients) socket.close(GOING_AWAY, 'The server is shutting down');
-      done();
-    });
+  app.addHook('preClose', async () => {
+    // Every subscription ends and its client gets `complete` (sent once graphql-ws sees its end), then
+    // every socket closes as going away.
+    await feed.stop();
+    for (let waited = 0; [...connections].some((ctx) => Object.keys(ctx.subscriptions).length > 0) && waited < COMPLETE_WAIT_MS; waited += 10) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    for (const socket of sockets.clients) socket.close(GOING_AWAY, 'The server is shutting down');
   });
 }
