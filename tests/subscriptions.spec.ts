@@ -188,6 +188,43 @@ describe('eventRecorded', () => {
   }, 60_000);
 });
 
+describe('authorization while subscribed', () => {
+  it('cuts off a user deactivated, and a key revoked, within seconds: socket closed with 4403, nothing more heard', async () => {
+    const carol = await newUser('Carol valve');
+    const key = await api.gql('mutation { createApiKey(input: { name: "feed", scopes: ["events:read"] }) { secret apiKey { id } } }', {}, { authorization: `Bearer ${carol.token}` });
+    const closes: Record<string, number> = {};
+    const open = (label: string, authorization: string) => {
+      const client = createClient({
+        url: `${api.url.replace('http', 'ws')}/graphql`,
+        webSocketImpl: WebSocket,
+        connectionParams: { authorization },
+        retryAttempts: 0,
+        lazy: false,
+        onNonLazyError: () => undefined,
+        on: { closed: (event) => (closes[label] = (event as { code: number }).code) },
+      });
+      clients.push(client);
+      return subscribe(client, 'subscription { eventRecorded { consumption } }');
+    };
+    const byKey = open('key', `Bearer ${key.data!.createApiKey.secret}`);
+    await subscribed();
+    await record(carol.deviceId, '1.00');
+    await byKey.until(1);
+    expect(byKey.results.map((result) => (result.data as any)?.eventRecorded.consumption)).toEqual(['1.00']);
+
+    expect((await api.gql('mutation ($id: ID!) { revokeApiKey(id: $id) { apiKey { id } } }', { id: key.data!.createApiKey.apiKey.id })).errors).toBeUndefined();
+    for (const deadline = Date.now() + 8_000; closes.key === undefined && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(closes.key).toBe(4403);
+
+    const byToken = open('token', `Bearer ${carol.token}`);
+    await subscribed();
+    expect((await api.gql('mutation ($id: ID!) { deactivateUser(id: $id) { user { id } } }', { id: carol.id })).errors).toBeUndefined();
+    for (const deadline = Date.now() + 8_000; closes.token === undefined && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(closes.token).toBe(4403);
+    expect(byToken.results).toEqual([]);
+  }, 30_000);
+});
+
 describe('shutdown with subscribers connected', () => {
   it('ends their subscriptions, closes their sockets with 1001, and exits 0', async () => {
     const db = await createTestDatabase();

@@ -1,5 +1,5 @@
 import type { ForkContext } from '../db/fork-context';
-import { prepared, read } from '../db/sql';
+import { prepared, read, uuidArray } from '../db/sql';
 import type { ApiKeyScope, Role } from '../entities';
 import { ForbiddenError, UnauthenticatedError } from '../shared/errors';
 import { refuseApiKeys } from './access';
@@ -78,4 +78,15 @@ export function signedInUserId(caller: Caller): string {
 export function signedInUser<U extends { readonly active: boolean }>(user: U | null): U {
   if (!user?.active) throw new UnauthenticatedError('This account is deactivated or gone; sign in again');
   return user;
+}
+
+const ACTIVE_ROLES = prepared('active-roles', 'select id, role from users where id = any(?::uuid[]) and active');
+
+/**
+ * The role of each of `userIds` that is active now (the others are missing): how the callers of
+ * long-lived subscriptions are checked again while they listen, in one statement for all of them.
+ */
+export async function activeRoles(ctx: ForkContext, userIds: readonly string[]): Promise<Map<string, Role>> {
+  const rows = await read<{ id: string; role: Role }>(ctx, ACTIVE_ROLES, [uuidArray(userIds)]);
+  return new Map(rows.map((row) => [row.id, row.role]));
 }

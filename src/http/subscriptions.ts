@@ -1,10 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { getOperationAST, GraphQLError, OperationTypeNode, parse, specifiedRules, validate, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { activeRoles } from '../auth/actor';
 import type { Admission } from '../auth/admission';
 import { callerName, type Caller } from '../auth/caller';
 import type { Orm } from '../db/orm';
+import type { Role } from '../entities';
 import type { EventFeed } from '../graphql/event-feed';
 import { createErrorFormatter } from '../graphql/errors';
 import { aliasLimit, depthLimit, directiveLimit, MAX_ALIASES, MAX_DIRECTIVES, MAX_QUERY_DEPTH, MAX_TOKENS } from '../graphql/limits';
@@ -23,8 +25,26 @@ export const MAX_SOCKETS_PER_CALLER = 10;
 const TOO_MANY_SOCKETS = 4429;
 /** WebSocket's own code for an endpoint going away (a server shutting down). */
 const GOING_AWAY = 1001;
+/** How often the callers of open sockets are checked again: a deactivated user, a revoked key, an expired token or a changed role is cut off within it. */
+export const RECHECK_MS = 2_000;
+/** Close code of a socket whose caller's credentials or standing changed while it was open. */
+const FORBIDDEN = 4403;
 /** At shutdown, how long the ended subscriptions' `complete` messages may take to go out. */
 const COMPLETE_WAIT_MS = 1_000;
+
+/** Who opened a socket, as it was when it was accepted. */
+type Standing = {
+  readonly caller: Exclude<Caller, { kind: 'anonymous' }>;
+  readonly name: string;
+  readonly role: Role;
+  readonly authorization: unknown;
+};
+
+/** A graphql-ws connection once accepted. */
+interface Connection {
+  readonly subscriptions: Record<string, unknown>;
+  readonly extra: Standing & { readonly socket: WebSocket };
+}
 
 /**
  * GraphQL subscriptions over a WebSocket at `/graphql` (the graphql-ws protocol), on the HTTP server's
@@ -48,11 +68,11 @@ export function serveSubscriptions(
     sockets.handleUpgrade(request, socket, head, (ws) => sockets.emit('connection', ws, request));
   });
   const socketsOf = new Map<string, number>();
-  /** The open connections' graphql-ws contexts (their running subscriptions). */
-  const connections = new Set<{ readonly subscriptions: Record<string, unknown> }>();
+  /** The open connections' graphql-ws contexts (their running subscriptions, and who opened them). */
+  const connections = new Set<Connection>();
   const rules = [...specifiedRules, depthLimit(MAX_QUERY_DEPTH), aliasLimit(MAX_ALIASES), directiveLimit(MAX_DIRECTIVES)];
 
-  useServer<{ authorization?: unknown }, { caller: Caller; name: string }>(
+  useServer<{ authorization?: unknown }, Standing>(
     {
       schema,
       connectionInitWaitTimeout: CONNECTION_INIT_MS,
@@ -65,19 +85,21 @@ export function serveSubscriptions(
           return false;
         }
         const name = callerName(caller);
-        if (name === null) return false;
+        if (name === null || caller.kind === 'anonymous') return false;
+        const role = (await activeRoles({ em: orm.em.fork() }, [caller.userId])).get(caller.userId);
+        if (role === undefined) return false;
         const open = socketsOf.get(name) ?? 0;
         if (open >= MAX_SOCKETS_PER_CALLER) {
           ctx.extra.socket.close(TOO_MANY_SOCKETS, `At most ${MAX_SOCKETS_PER_CALLER} sockets at once per caller`);
           return false;
         }
         socketsOf.set(name, open + 1);
-        Object.assign(ctx.extra, { caller, name });
-        connections.add(ctx);
+        Object.assign(ctx.extra, { caller, name, role, authorization });
+        connections.add(ctx as Connection);
         return true;
       },
       onClose: (ctx) => {
-        connections.delete(ctx);
+        connections.delete(ctx as Connection);
         const { name } = ctx.extra;
         if (name === undefined) return;
         const open = (socketsOf.get(name) ?? 1) - 1;
@@ -117,7 +139,31 @@ export function serveSubscriptions(
     sockets,
   );
 
+  // Authorization stays current while a socket is open: its caller is checked again every RECHECK_MS.
+  const recheck = async () => {
+    const open = [...connections];
+    if (open.length === 0) return;
+    const roles = await activeRoles({ em: orm.em.fork() }, [...new Set(open.map((ctx) => ctx.extra.caller.userId))]);
+    for (const ctx of open) {
+      const { caller, name, role, authorization, socket } = ctx.extra;
+      let standing = roles.get(caller.userId) === role;
+      if (standing) {
+        // The token still valid (not expired), the key not revoked.
+        standing = await admission.callerOf(typeof authorization === 'string' ? authorization : undefined).then(
+          (again) => callerName(again) === name,
+          () => false,
+        );
+      }
+      if (!standing) socket.close(FORBIDDEN, 'Forbidden: the credentials of this socket are no longer accepted; connect again');
+    }
+  };
+  const rechecking = setInterval(() => {
+    recheck().catch((error: unknown) => logger.warn({ err: error }, 'subscribers could not be checked again'));
+  }, RECHECK_MS);
+  rechecking.unref();
+
   app.addHook('preClose', async () => {
+    clearInterval(rechecking);
     // Every subscription ends and its client gets `complete` (sent once graphql-ws sees its end), then
     // every socket closes as going away.
     await feed.stop();
