@@ -6,7 +6,6 @@ import { activeRoles } from '../auth/actor';
 import type { Admission } from '../auth/admission';
 import { callerName, type Caller } from '../auth/caller';
 import type { Orm } from '../db/orm';
-import type { Role } from '../entities';
 import type { EventFeed } from '../graphql/event-feed';
 import { createErrorFormatter } from '../graphql/errors';
 import { aliasLimit, depthLimit, directiveLimit, MAX_ALIASES, MAX_DIRECTIVES, MAX_QUERY_DEPTH, MAX_TOKENS } from '../graphql/limits';
@@ -36,7 +35,8 @@ const COMPLETE_WAIT_MS = 1_000;
 type Standing = {
   readonly caller: Exclude<Caller, { kind: 'anonymous' }>;
   readonly name: string;
-  readonly role: Role;
+  /** The role the caller had when the socket was accepted (a change of it closes the socket). */
+  readonly role: string;
   readonly authorization: unknown;
 };
 
