@@ -65,6 +65,22 @@ export class Metrics {
     buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500],
     registers: [this.registry],
   });
+  readonly subscriptionSockets = this.gauge('aquamind_subscription_sockets', 'WebSockets open for subscriptions');
+  readonly subscriptions = this.gauge('aquamind_subscriptions', 'Subscriptions running');
+  readonly deliveries = this.counter('aquamind_subscription_deliveries_total', 'Readings delivered to subscribers');
+  readonly subscriptionsDropped = new Counter({
+    name: 'aquamind_subscriptions_dropped_total',
+    help: 'Subscriptions ended by the server: slow (too many readings waiting), resync (readings may have been missed), forbidden (credentials no longer accepted)',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  readonly listenerReconnects = this.counter('aquamind_listener_reconnects_total', 'Times the connection listening for readings was made again after it dropped');
+  readonly deliverySeconds = new Histogram({
+    name: 'aquamind_subscription_delivery_seconds',
+    help: "Time from a reading's write (its statement, just before the commit) to its delivery to a subscriber",
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
   /** Most connections checked out at once since start-up. */
   private peakUsed = 0;
 

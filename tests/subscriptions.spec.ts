@@ -188,6 +188,24 @@ describe('eventRecorded', () => {
   }, 60_000);
 });
 
+describe('metrics of subscriptions', () => {
+  it('count sockets, subscriptions and deliveries, and time each delivery from its write', async () => {
+    const before = { deliveries: await api.metric('aquamind_subscription_deliveries_total'), timed: await api.metric('aquamind_subscription_delivery_seconds_count') };
+    const sub = subscribe(connect(api.url, `Bearer ${alice.token}`), 'subscription { eventRecorded { id } }');
+    await subscribed();
+    expect(await api.metric('aquamind_subscription_sockets')).toBe(1);
+    expect(await api.metric('aquamind_subscriptions')).toBe(1);
+    await api.gql(RECORD_EVENTS, { inputs: [1, 2, 3].map((n) => ({ deviceId: alice.deviceId, consumption: `${n}.00`, unit: 'L' })) });
+    await sub.until(3);
+    expect(await api.metric('aquamind_subscription_deliveries_total')).toBe(before.deliveries + 3);
+    expect(await api.metric('aquamind_subscription_delivery_seconds_count')).toBe(before.timed + 3);
+    for (const client of clients.splice(0)) await client.dispose();
+    for (let waited = 0; (await api.metric('aquamind_subscription_sockets')) > 0 && waited < 2_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await api.metric('aquamind_subscription_sockets')).toBe(0);
+    expect(await api.metric('aquamind_subscriptions')).toBe(0);
+  });
+});
+
 describe('authorization while subscribed', () => {
   it('cuts off a user deactivated, and a key revoked, within seconds: socket closed with 4403, nothing more heard', async () => {
     const carol = await newUser('Carol valve');

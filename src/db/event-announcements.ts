@@ -16,6 +16,8 @@ export interface EventAnnouncement {
   readonly from: string;
   readonly to: string;
   readonly count: number;
+  /** When the writing statement ran (Unix seconds, the database's clock): just before the commit. */
+  readonly at: number;
 }
 
 /**
@@ -23,7 +25,7 @@ export interface EventAnnouncement {
  * {@link announcementValues}). PostgreSQL delivers it when the writing transaction commits, and drops
  * it when that rolls back, so only committed readings are ever heard of.
  */
-export const ANNOUNCE = `select pg_notify('${EVENTS_CHANNEL}', json_build_object('xid', pg_current_xact_id()::xid::text, 'from', ?::text, 'to', ?::text, 'count', ?::int)::text)`;
+export const ANNOUNCE = `select pg_notify('${EVENTS_CHANNEL}', json_build_object('xid', pg_current_xact_id()::xid::text, 'from', ?::text, 'to', ?::text, 'count', ?::int, 'at', extract(epoch from clock_timestamp()))::text)`;
 
 /** The values of {@link ANNOUNCE} for `rows`: the range of their ids, and how many. */
 export function announcementValues(rows: readonly EventRecord[]): [string, string, number] {
@@ -39,7 +41,7 @@ export function announcementValues(rows: readonly EventRecord[]): [string, strin
 function parseAnnouncement(payload: string | undefined): EventAnnouncement | undefined {
   try {
     const value = JSON.parse(payload ?? '') as Partial<EventAnnouncement>;
-    if (typeof value.xid === 'string' && typeof value.from === 'string' && typeof value.to === 'string' && typeof value.count === 'number') {
+    if (typeof value.xid === 'string' && typeof value.from === 'string' && typeof value.to === 'string' && typeof value.count === 'number' && typeof value.at === 'number') {
       return value as EventAnnouncement;
     }
   } catch {

@@ -92,8 +92,8 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
   await app.register(graphqlRoutes, { apollo, admission, graphiql: exposure.graphiql, onOperation: (request) => operations.add(request) });
   if (exposure.graphiql) await app.register(graphiqlAssetRoutes);
   // Readings pushed as they are committed: one listening connection, every subscriber of this instance.
-  const feed = new EventFeed(orm, logger);
+  const feed = new EventFeed(orm, logger, metrics);
   feed.start(databaseUrlOf(orm));
-  serveSubscriptions(app, { schema, admission, orm, feed, dataloaders, logger });
+  serveSubscriptions(app, { schema, admission, orm, feed, dataloaders, logger, metrics });
   return app;
 }

@@ -11,6 +11,7 @@ import { createErrorFormatter } from '../graphql/errors';
 import { aliasLimit, depthLimit, directiveLimit, MAX_ALIASES, MAX_DIRECTIVES, MAX_QUERY_DEPTH, MAX_TOKENS } from '../graphql/limits';
 import { subscriptionContext } from '../graphql/subscriptions';
 import type { Logger } from '../logger';
+import type { Metrics } from '../metrics';
 
 /** The largest message a client may send on the socket. */
 const MAX_MESSAGE_BYTES = 64 * 1024;
@@ -55,9 +56,10 @@ interface Connection {
  */
 export function serveSubscriptions(
   app: FastifyInstance,
-  options: { schema: GraphQLSchema; admission: Admission; orm: Orm; feed: EventFeed; dataloaders: boolean; logger: Logger },
+  options: { schema: GraphQLSchema; admission: Admission; orm: Orm; feed: EventFeed; dataloaders: boolean; logger: Logger; metrics: Metrics },
 ): void {
-  const { schema, admission, orm, feed, dataloaders, logger } = options;
+  const { schema, admission, orm, feed, dataloaders, logger, metrics } = options;
+  metrics.subscriptionSockets.set(0);
   const formatError = createErrorFormatter(logger);
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   app.server.on('upgrade', (request, socket, head) => {
@@ -96,10 +98,11 @@ export function serveSubscriptions(
         socketsOf.set(name, open + 1);
         Object.assign(ctx.extra, { caller, name, role, authorization });
         connections.add(ctx as Connection);
+        metrics.subscriptionSockets.inc();
         return true;
       },
       onClose: (ctx) => {
-        connections.delete(ctx as Connection);
+        if (connections.delete(ctx as Connection)) metrics.subscriptionSockets.dec();
         const { name } = ctx.extra;
         if (name === undefined) return;
         const open = (socketsOf.get(name) ?? 1) - 1;
@@ -154,7 +157,10 @@ export function serveSubscriptions(
           () => false,
         );
       }
-      if (!standing) socket.close(FORBIDDEN, 'Forbidden: the credentials of this socket are no longer accepted; connect again');
+      if (!standing) {
+        metrics.subscriptionsDropped.inc({ reason: 'forbidden' }, Object.keys(ctx.subscriptions).length);
+        socket.close(FORBIDDEN, 'Forbidden: the credentials of this socket are no longer accepted; connect again');
+      }
     }
   };
   const rechecking = setInterval(() => {

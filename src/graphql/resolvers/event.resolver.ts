@@ -1,4 +1,5 @@
 import { GraphQLError } from 'graphql';
+import { callerName } from '../../auth/caller';
 import { eventAudience, listEvents } from '../../services/event.reads';
 import { recordEvent, recordEvents } from '../../services/event.service';
 import * as valid from '../../services/validation';
@@ -28,7 +29,8 @@ export const eventResolvers: Resolvers = {
   },
   Subscription: {
     eventRecorded: {
-      subscribe: async (_, { deviceId }, ctx) => subscriptionOf(ctx).feed.subscribe(await eventAudience(ctx, deviceId)),
+      subscribe: async (_, { deviceId }, ctx) =>
+        subscriptionOf(ctx).feed.subscribe(await eventAudience(ctx, deviceId), { caller: callerName(ctx.caller), deviceId: deviceId ?? null }),
       // Each delivered reading is resolved in a unit of work of its own; an error ends the subscription.
       resolve: (delivery: Delivery, _args: unknown, ctx: GraphQLContext) => {
         if (delivery instanceof GraphQLError) throw delivery;
