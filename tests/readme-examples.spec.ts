@@ -2,6 +2,8 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { createClient, type FormattedExecutionResult } from 'graphql-ws';
+import WebSocket from 'ws';
 import { seedDemo } from '../src/db/seed/seeder';
 import { createTestApi, type TestApi } from './support/test-api';
 
@@ -63,6 +65,7 @@ async function runGraphQL(text: string): Promise<void> {
   const names = [...document.matchAll(/\$(\w+)\s*:/g)].map((match) => match[1]!);
   for (const name of names) expect({ variable: name, known: known[name] !== undefined }).toEqual({ variable: name, known: true });
   const variables = Object.fromEntries(names.map((name) => [name, known[name]]));
+  if (document.trimStart().startsWith('subscription')) return runSubscription(document, variables);
   // Signed in as the README says (the GraphiQL form, or the token in the Headers tab) once it has signed in.
   const res = await api.gql(document, variables, { authorization: known.TOKEN ? `Bearer ${known.TOKEN}` : '' });
   expect(res.errors).toBeUndefined();
@@ -72,6 +75,29 @@ async function runGraphQL(text: string): Promise<void> {
     for (const list of found) expect(list.length).toBeGreaterThan(0);
   }
   remember(res.data);
+}
+
+/** A subscription as the README says to run it (graphql-ws, signed in by `connection_init`): it hears a reading recorded next. */
+async function runSubscription(document: string, variables: Record<string, unknown>): Promise<void> {
+  const client = createClient({
+    url: `${api.url.replace('http', 'ws')}/graphql`,
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${known.TOKEN}` },
+    retryAttempts: 0,
+  });
+  try {
+    const heard = new Promise<FormattedExecutionResult>((resolve, reject) => {
+      client.subscribe({ query: document, variables }, { next: resolve, error: reject, complete: () => reject(new Error('completed without a result')) });
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const recorded = await api.gql('mutation ($d: ID!) { recordEvent(input: { deviceId: $d, consumption: "1.00", unit: "L" }) { event { id } } }', { d: known.deviceId }, { authorization: `Bearer ${known.TOKEN}` });
+    expect(recorded.errors).toBeUndefined();
+    const result = await heard;
+    expect(result.errors).toBeUndefined();
+    expect(result.data).toBeDefined();
+  } finally {
+    await client.dispose();
+  }
 }
 
 async function runCurl(text: string): Promise<void> {

@@ -188,6 +188,32 @@ describe('eventRecorded', () => {
   }, 60_000);
 });
 
+describe('the listening connection lost', () => {
+  it('ends subscriptions with RESYNC, listens again, and a new subscription hears what follows', async () => {
+    const sub = subscribe(connect(api.url, `Bearer ${api.admin!.token}`), EVENT_RECORDED, { deviceId: alice.deviceId });
+    await subscribed();
+    const reconnects = await api.metric('aquamind_listener_reconnects_total');
+    const [killed] = await api.db.sql<{ killed: boolean }>(
+      "select pg_terminate_backend(pid) as killed from pg_stat_activity where application_name = 'aquamind-listener' and datname = current_database()",
+    );
+    expect(killed?.killed).toBe(true);
+    await sub.until(1);
+    expect(sub.results[0]?.errors?.[0]?.extensions?.code).toBe('RESYNC');
+    await sub.until(2, 2_000);
+    expect(sub.completed()).toBe(true);
+
+    for (let waited = 0; (await api.metric('aquamind_listener_reconnects_total')) === reconnects && waited < 5_000; waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(await api.metric('aquamind_listener_reconnects_total')).toBe(reconnects + 1);
+    const again = subscribe(connect(api.url, `Bearer ${api.admin!.token}`), EVENT_RECORDED, { deviceId: alice.deviceId });
+    await subscribed();
+    await record(alice.deviceId, '31.00');
+    const [result] = await again.until(1);
+    expect((result?.data as any)?.eventRecorded.consumption).toBe('31.00');
+  }, 20_000);
+});
+
 describe('metrics of subscriptions', () => {
   it('count sockets, subscriptions and deliveries, and time each delivery from its write', async () => {
     const before = { deliveries: await api.metric('aquamind_subscription_deliveries_total'), timed: await api.metric('aquamind_subscription_delivery_seconds_count') };
