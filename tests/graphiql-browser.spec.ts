@@ -19,11 +19,13 @@ if (!available) {
 let api: TestApi;
 let browser: Browser;
 const newcomer = newUserInput();
+let deviceId: string;
 beforeAll(async () => {
   if (!available) return;
   api = await createTestApi();
   const user = await api.gql(CREATE_USER, { input: newcomer });
-  await api.gql(CREATE_DEVICE, { input: { name: 'Browser valve', ownerId: user.data!.createUser.user.id } });
+  const device = await api.gql(CREATE_DEVICE, { input: { name: 'Browser valve', ownerId: user.data!.createUser.user.id } });
+  deviceId = device.data!.createDevice.device.id as string;
   await api.gql(CREATE_DEVICE, { input: { name: 'Somebody else’s valve' } });
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
 });
@@ -81,5 +83,38 @@ afterAll(async () => {
     expect(elsewhere).toEqual([]);
     expect(pageErrors).toEqual([]);
     expect(existsSync(path.join(OUTPUT_DIR, 'graphiql.png'))).toBe(true);
+  }, 60_000);
+
+  it('runs a subscription and shows a reading recorded meanwhile in the result pane', async () => {
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(`${api.url}/graphql`);
+    await page.waitForSelector('.graphiql-execute-button', { timeout: 20_000 });
+    await page.fill('input[name=username]', newcomer.username);
+    await page.fill('input[name=password]', newcomer.password);
+    await page.click('#sign-in button[type=submit]');
+    await page.waitForSelector('#sign-in-status.ok', { timeout: 10_000 });
+    // As a person would: the subscription typed into the editor (set as one paste), then the play button.
+    await page.locator('.graphiql-query-editor .CodeMirror').click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.insertText('subscription Live { eventRecorded { consumption unit device { name } } }');
+    // GraphiQL reads the edited document's operations after a short pause (a person pauses too).
+    await page.waitForTimeout(500);
+    await page.click('.graphiql-execute-button');
+    await page.waitForTimeout(1_000);
+    const recorded = await api.gql('mutation ($d: ID!) { recordEvent(input: { deviceId: $d, consumption: "42.50", unit: "L" }) { event { id } } }', { d: deviceId });
+    expect(recorded.errors).toBeUndefined();
+    const responseText = "(document.querySelector('.graphiql-response .CodeMirror')?.CodeMirror.getValue() ?? '')";
+    let text = '';
+    for (const deadline = Date.now() + 15_000; !text.includes('42.50') && Date.now() < deadline; ) {
+      text = await page.evaluate<string>(responseText);
+      if (!text.includes('42.50')) await page.waitForTimeout(100);
+    }
+    await page.screenshot({ path: path.join(OUTPUT_DIR, 'graphiql-subscription.png') });
+    await context.close();
+    expect(JSON.parse(text)).toEqual({ data: { eventRecorded: { consumption: '42.50', unit: 'L', device: { name: 'Browser valve' } } } });
+    expect(pageErrors).toEqual([]);
   }, 60_000);
 });

@@ -10,6 +10,7 @@ const ASSETS: Record<string, { pkg: string; file: string; type: string }> = {
   'react.js': { pkg: 'react', file: 'umd/react.production.min.js', type: 'text/javascript' },
   'react-dom.js': { pkg: 'react-dom', file: 'umd/react-dom.production.min.js', type: 'text/javascript' },
   'graphiql.js': { pkg: 'graphiql', file: 'graphiql.min.js', type: 'text/javascript' },
+  'graphql-ws.js': { pkg: 'graphql-ws', file: 'umd/graphql-ws.min.js', type: 'text/javascript' },
   'graphiql.css': { pkg: 'graphiql', file: 'graphiql.min.css', type: 'text/css' },
 };
 
@@ -50,7 +51,8 @@ query Devices {
 /**
  * The page's script: GraphiQL, and the sign-in form above it. Signing in there keeps the token for the
  * browser tab (sessionStorage) and sends it as `Authorization: Bearer …` with every request, unless the
- * Headers tab names an Authorization of its own.
+ * Headers tab names an Authorization of its own; subscriptions run over a WebSocket (graphql-ws)
+ * signed in with the same token.
  */
 const INIT_SCRIPT = `
 const TOKEN = 'aquamind-token';
@@ -86,6 +88,7 @@ form.addEventListener('submit', async (event) => {
     sessionStorage.setItem(TOKEN, login.token);
     sessionStorage.setItem(WHO, login.user.username + ' (' + login.user.role + ')');
     form.elements.password.value = '';
+    connectFetcher();
     showSignedIn();
   } catch (error) {
     status.textContent = error.message;
@@ -96,10 +99,28 @@ form.addEventListener('submit', async (event) => {
 signOut.addEventListener('click', () => {
   sessionStorage.removeItem(TOKEN);
   sessionStorage.removeItem(WHO);
+  connectFetcher();
   showSignedIn();
 });
 
-const baseFetcher = GraphiQL.createFetcher({ url: '/graphql' });
+// Subscriptions go over a WebSocket (graphql-ws), signed in by connection_init with the form's token;
+// signing in or out starts a new socket.
+let wsClient;
+let baseFetcher;
+function connectFetcher() {
+  if (wsClient) wsClient.dispose();
+  wsClient = graphqlWs.createClient({
+    url: (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/graphql',
+    lazy: true,
+    connectionParams: () => {
+      const token = sessionStorage.getItem(TOKEN);
+      return token ? { authorization: 'Bearer ' + token } : {};
+    },
+  });
+  baseFetcher = GraphiQL.createFetcher({ url: '/graphql', wsClient });
+}
+connectFetcher();
+
 function fetcher(params, options) {
   const headers = Object.assign({}, options && options.headers);
   const token = sessionStorage.getItem(TOKEN);
@@ -152,6 +173,7 @@ export const graphiqlPage = {
   <script src="/graphiql/react.js"></script>
   <script src="/graphiql/react-dom.js"></script>
   <script src="/graphiql/graphiql.js"></script>
+  <script src="/graphiql/graphql-ws.js"></script>
   <script src="/graphiql/init.js"></script>
 </body>
 </html>
