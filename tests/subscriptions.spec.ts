@@ -188,6 +188,37 @@ describe('eventRecorded', () => {
   }, 60_000);
 });
 
+describe('a subscriber that does not read its socket', () => {
+  it('is closed with 4420 once readings pile up for it, counted, while another keeps up', async () => {
+    const dropped = async () => Number(/aquamind_subscriptions_dropped_total\{reason="slow"\} (\d+)/.exec(await (await fetch(`${api.url}/metrics`)).text())?.[1] ?? 0);
+    const before = await dropped();
+    // A raw graphql-ws client that stops reading once subscribed.
+    const slow = new WebSocket(`${api.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
+    const closed = new Promise<number>((resolve) => slow.on('close', (code) => resolve(code)));
+    await new Promise((resolve) => slow.once('open', resolve));
+    slow.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${api.admin!.token}` } }));
+    await new Promise((resolve) => slow.once('message', resolve));
+    slow.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: 'subscription { eventRecorded { id consumption unit device { id name } } }' } }));
+    await subscribed();
+    (slow as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
+
+    const keeping = subscribe(connect(api.url, `Bearer ${api.admin!.token}`), 'subscription ($deviceId: ID) { eventRecorded(deviceId: $deviceId) { consumption } }', { deviceId: bob.deviceId });
+    await subscribed();
+    for (let batch = 0; batch < 3; batch++) {
+      const inputs = Array.from({ length: 10_000 }, (_, i) => ({ deviceId: bob.deviceId, consumption: `${batch * 10_000 + i}.00`, unit: 'L' }));
+      expect((await api.gql(RECORD_EVENTS, { inputs })).errors).toBeUndefined();
+    }
+    for (let waited = 0; (await dropped()) === before && waited < 20_000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await dropped()).toBe(before + 1);
+    // Reading again, it finds what was sent, then the close frame and its code.
+    (slow as unknown as { _socket: { resume(): void } })._socket.resume();
+    expect(await closed).toBe(4420);
+    const results = await keeping.until(30_000, 60_000);
+    expect(results.length).toBe(30_000);
+    expect(results.at(-1)?.data).toEqual({ eventRecorded: { consumption: '29999.00' } });
+  }, 120_000);
+});
+
 describe('the listening connection lost', () => {
   it('ends subscriptions with RESYNC, listens again, and a new subscription hears what follows', async () => {
     const sub = subscribe(connect(api.url, `Bearer ${api.admin!.token}`), EVENT_RECORDED, { deviceId: alice.deviceId });

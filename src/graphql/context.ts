@@ -34,6 +34,8 @@ export interface SubscriptionScope {
   readonly feed: EventFeed;
   /** Gives the context a new read-only unit of work (fork and loaders) for the next delivered result. */
   nextUnitOfWork(): void;
+  /** Closes the subscriber's socket when it did not keep up (too many readings waiting). */
+  tooSlow(): void;
 }
 
 /** The context of one HTTP request, before the unit-of-work plugin gives each operation its fork. */

@@ -58,13 +58,17 @@ export class EventFeed {
     });
   }
 
-  /** A new subscription to the readings `audience` allows, for `caller` (named in its log line). */
-  subscribe(audience: Audience, about: { caller: string | null; deviceId: string | null }): AsyncIterableIterator<Delivery> {
+  /**
+   * A new subscription to the readings `audience` allows, for `caller` (named in its log line);
+   * `tooSlow` is called when readings pile up past MAX_QUEUED_READINGS for it (its client does not read).
+   */
+  subscribe(audience: Audience, about: { caller: string | null; deviceId: string | null }, tooSlow: () => void): AsyncIterableIterator<Delivery> {
     const started = performance.now();
     const subscription = new Subscription(audience, this.metrics, (endedBy, delivered) => {
       this.subscribers.delete(subscription);
       this.metrics.subscriptions.dec();
       if (endedBy === 'slow' || endedBy === 'resync') this.metrics.subscriptionsDropped.inc({ reason: endedBy });
+      if (endedBy === 'slow') tooSlow();
       this.logger.info({ ...about, delivered, durationMs: Math.round(performance.now() - started), endedBy }, 'subscription');
     });
     this.subscribers.add(subscription);
@@ -125,9 +129,10 @@ class Subscription implements AsyncIterableIterator<Delivery> {
     else this.queue.push({ delivery, at });
   }
 
-  /** Delivers `error` after what is waiting, then ends. */
+  /** Delivers `error` after what is waiting (a subscriber too slow: instead of it, which is freed), then ends. */
   fail(error: GraphQLError, endedBy: EndedBy): void {
     if (this.ended) return;
+    if (endedBy === 'slow') this.queue.length = 0;
     if (this.waiting) this.hand({ delivery: error, at: Date.now() / 1000 });
     else this.queue.push({ delivery: error, at: Date.now() / 1000 });
     this.finish(endedBy);

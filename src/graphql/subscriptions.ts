@@ -13,8 +13,16 @@ import { createLoaders } from './loaders';
  * which device); each delivered result then gets a read-only unit of work of its own (a new fork,
  * cleared, and new loaders: `nextUnitOfWork`), so no delivery sees another's cached rows.
  */
-export function subscriptionContext(options: { orm: Orm; caller: Caller; tokens: Tokens; feed: EventFeed; dataloaders: boolean }): GraphQLContext {
-  const { orm, caller, tokens, feed, dataloaders } = options;
+export function subscriptionContext(options: {
+  orm: Orm;
+  caller: Caller;
+  tokens: Tokens;
+  feed: EventFeed;
+  dataloaders: boolean;
+  /** Closes the subscriber's socket: it did not keep up. */
+  tooSlow: () => void;
+}): GraphQLContext {
+  const { orm, caller, tokens, feed, dataloaders, tooSlow } = options;
   const context = { requestId: randomUUID(), caller, tokens, rateLimit: UNLIMITED } as GraphQLContext;
   const nextUnitOfWork = () => {
     context.em?.clear();
@@ -22,5 +30,5 @@ export function subscriptionContext(options: { orm: Orm; caller: Caller; tokens:
     context.loaders = createLoaders(context.em, caller, { batch: dataloaders });
   };
   nextUnitOfWork();
-  return Object.assign(context, { subscription: { feed, nextUnitOfWork } });
+  return Object.assign(context, { subscription: { feed, nextUnitOfWork, tooSlow } });
 }

@@ -23,6 +23,14 @@ export const MAX_SUBSCRIPTIONS_PER_SOCKET = 20;
 export const MAX_SOCKETS_PER_CALLER = 10;
 /** Close code of a socket over its caller's limit. */
 const TOO_MANY_SOCKETS = 4429;
+/**
+ * Close code of a socket whose client does not keep up with its subscriptions: graphql-ws sends a
+ * result only once the previous one is written, so readings wait in the feed, at most
+ * MAX_QUEUED_READINGS per subscription; past it, the socket is closed, and what waited is freed.
+ */
+const TOO_SLOW = 4420;
+/** How long a too-slow socket's close may wait for its client before the connection is cut. */
+const SLOW_CLOSE_MS = 5_000;
 /** WebSocket's own code for an endpoint going away (a server shutting down). */
 const GOING_AWAY = 1001;
 /** How often the callers of open sockets are checked again: a deactivated user, a revoked key, an expired token or a changed role is cut off within it. */
@@ -129,7 +137,19 @@ export function serveSubscriptions(
           document,
           operationName: payload.operationName,
           variableValues: payload.variables,
-          contextValue: subscriptionContext({ orm, caller: ctx.extra.caller!, tokens: admission.tokens, feed, dataloaders }),
+          contextValue: subscriptionContext({
+            orm,
+            caller: ctx.extra.caller!,
+            tokens: admission.tokens,
+            feed,
+            dataloaders,
+            tooSlow: () => {
+              const { socket } = ctx.extra;
+              socket.close(TOO_SLOW, 'Too slow: readings piled up for this client; page `events` from the last reading, then subscribe again');
+              // A client that reads nothing would never take the close frame either.
+              setTimeout(() => socket.terminate(), SLOW_CLOSE_MS).unref();
+            },
+          }),
         };
       },
       // Every result's errors get their code, as over HTTP (the one error mapping).

@@ -29,8 +29,11 @@ export const eventResolvers: Resolvers = {
   },
   Subscription: {
     eventRecorded: {
-      subscribe: async (_, { deviceId }, ctx) =>
-        subscriptionOf(ctx).feed.subscribe(await eventAudience(ctx, deviceId), { caller: callerName(ctx.caller), deviceId: deviceId ?? null }),
+      subscribe: async (_, { deviceId }, ctx) => {
+        const scope = subscriptionOf(ctx);
+        const audience = await eventAudience(ctx, deviceId);
+        return scope.feed.subscribe(audience, { caller: callerName(ctx.caller), deviceId: deviceId ?? null }, () => scope.tooSlow());
+      },
       // Each delivered reading is resolved in a unit of work of its own; an error ends the subscription.
       resolve: (delivery: Delivery, _args: unknown, ctx: GraphQLContext) => {
         if (delivery instanceof GraphQLError) throw delivery;
