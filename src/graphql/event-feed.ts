@@ -4,10 +4,15 @@ import type { Orm } from '../db/orm';
 import type { EventRecord } from '../entities';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
-import { announcedEvents, type AnnouncedEvent } from '../services/event.reads';
+import { announcedEvents, eventsRecordedSince, type AnnouncedEvent, type RecordedEvent } from '../services/event.reads';
 
 /** Readings a subscriber may have waiting before it counts as too slow and its subscription ends. */
 export const MAX_QUEUED_READINGS = 20_000;
+
+/** How long announcements may go unheard before subscribers are told to resync rather than caught up. */
+const MAX_DEAF_MS = 60_000;
+/** The most readings a catch-up delivers; past it, subscribers are told to resync. */
+const MAX_CATCH_UP_READINGS = 50_000;
 
 /** What a subscriber receives: a reading, or the error that ends its subscription. */
 export type Delivery = EventRecord | GraphQLError;
@@ -31,33 +36,43 @@ export class EventFeed {
   private listener: AnnouncementListener | undefined;
   /** Announcements are read one after another, so that readings reach subscribers in commit order. */
   private reading: Promise<void> = Promise.resolve();
+  /** The writing transactions whose readings were delivered lately (xid → when), so none is delivered twice. */
+  private readonly delivered = new Map<string, number>();
+  /** Since when announcements have not been heard (the listening connection dropped), if they have not. */
+  private deafSince: number | undefined;
 
+  /**
+   * @param maxTransactionMs the longest a writing transaction can last (the operation's time limit and
+   *   a statement's): a reading committed after an instant was made at most this long before it.
+   */
   constructor(
     private readonly orm: Orm,
     private readonly logger: Logger,
     private readonly metrics: Metrics,
+    private readonly maxTransactionMs: number,
   ) {
     metrics.subscriptions.set(0);
   }
 
   /** Listens on `url` (the database every instance writes to). */
   start(url: string): void {
-    let gaps = 0;
     this.listener = listenForEvents(url, this.logger, {
       onAnnouncement: (announcement) => {
         this.reading = this.reading.then(() => this.deliver(announcement));
       },
-      // What was announced while nobody listened is lost to this instance: its subscribers must resync.
       onGap: () => {
-        gaps += 1;
-        this.endAll(RESYNC('Readings may have been missed (the server lost its connection to the database)'), 'resync');
+        this.deafSince ??= Date.now();
       },
+      // Listening again: what was committed meanwhile is read and delivered before what follows.
       onListening: () => {
-        if (gaps > 0) this.metrics.listenerReconnects.inc();
+        const since = this.deafSince;
+        if (since === undefined) return;
+        this.deafSince = undefined;
+        this.metrics.listenerReconnects.inc();
+        this.reading = this.reading.then(() => this.catchUp(since));
       },
     });
   }
-
   /**
    * A new subscription to the readings `audience` allows, for `caller` (named in its log line);
    * `tooSlow` is called when readings pile up past MAX_QUEUED_READINGS for it (its client does not read).
@@ -92,7 +107,7 @@ export class EventFeed {
   }
 
   private async deliver(announcement: EventAnnouncement): Promise<void> {
-    if (this.subscribers.size === 0) return;
+    if (this.subscribers.size === 0 || !this.remember(announcement.xid)) return;
     let announced: AnnouncedEvent[];
     try {
       const em = this.orm.em.fork({ clear: true, useContext: false });
@@ -102,9 +117,54 @@ export class EventFeed {
       this.endAll(RESYNC('Readings could not be delivered'), 'resync');
       return;
     }
+    this.fanOut(announced, announcement.at);
+  }
+
+  private fanOut(readings: readonly AnnouncedEvent[], at: number): void {
     for (const subscription of this.subscribers) {
-      for (const reading of announced) if (subscription.hears(reading)) subscription.push(reading.event, announcement.at);
+      for (const reading of readings) if (subscription.hears(reading)) subscription.push(reading.event, at);
     }
+  }
+
+  /** Notes that `xid`'s readings are delivered; false if they were already. Forgets what is too old to come again. */
+  private remember(xid: string): boolean {
+    if (this.delivered.has(xid)) return false;
+    const now = Date.now();
+    this.delivered.set(xid, now);
+    if (this.delivered.size % 1_000 === 0) {
+      for (const [old, at] of this.delivered) if (now - at > 2 * this.maxTransactionMs + MAX_DEAF_MS) this.delivered.delete(old);
+    }
+    return true;
+  }
+
+  /**
+   * Delivers what was committed while announcements were not heard (since `deafSince`): the readings
+   * made since a transaction committed then could have begun, those of transactions not delivered yet.
+   * A gap too long, or too many readings, ends the subscriptions with RESYNC instead.
+   */
+  private async catchUp(deafSince: number): Promise<void> {
+    if (this.subscribers.size === 0) return;
+    if (Date.now() - deafSince > MAX_DEAF_MS) {
+      this.endAll(RESYNC('Readings may have been missed (the server lost its connection to the database)'), 'resync');
+      return;
+    }
+    let recorded: RecordedEvent[];
+    try {
+      const em = this.orm.em.fork({ clear: true, useContext: false });
+      recorded = await eventsRecordedSince({ em }, new Date(deafSince - this.maxTransactionMs), MAX_CATCH_UP_READINGS + 1);
+    } catch (error) {
+      this.logger.error({ err: error }, 'readings missed while not listening could not be read');
+      this.endAll(RESYNC('Readings may have been missed (the server lost its connection to the database)'), 'resync');
+      return;
+    }
+    if (recorded.length > MAX_CATCH_UP_READINGS) {
+      this.endAll(RESYNC('Too many readings were missed while the server was not listening'), 'resync');
+      return;
+    }
+    const fresh = new Set([...new Set(recorded.map((reading) => reading.xid))].filter((xid) => this.remember(xid)));
+    const missed = recorded.filter((reading) => fresh.has(reading.xid));
+    this.logger.info({ deafMs: Date.now() - deafSince, readings: missed.length }, 'readings missed while not listening delivered');
+    this.fanOut(missed, Date.now() / 1000);
   }
 }
 

@@ -23,7 +23,7 @@ import { drainOnClose } from './shutdown';
 export type AppSettings = Pick<
   Config,
   'exposure' | 'dataloaders' | 'rateLimits' | 'operationTimeoutMs' | 'shutdownGraceMs' | 'trustedProxies' | 'diagnostics'
-> & { readonly db: Pick<Config['db'], 'slowStatementMs'> };
+> & { readonly db: Pick<Config['db'], 'slowStatementMs' | 'statementTimeoutMs' | 'idleInTransactionTimeoutMs'> };
 
 export interface AppDependencies {
   readonly orm: Orm;
@@ -92,7 +92,10 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
   await app.register(graphqlRoutes, { apollo, admission, graphiql: exposure.graphiql, onOperation: (request) => operations.add(request) });
   if (exposure.graphiql) await app.register(graphiqlAssetRoutes);
   // Readings pushed as they are committed: one listening connection, every subscriber of this instance.
-  const feed = new EventFeed(orm, logger, metrics);
+  // The longest a writing transaction lasts: its operation's time, a last statement's (60 s when
+  // unbounded), the idle time PostgreSQL allows in it, and a margin.
+  const maxTransactionMs = operationTimeoutMs + (settings.db.statementTimeoutMs || 60_000) + settings.db.idleInTransactionTimeoutMs + 5_000;
+  const feed = new EventFeed(orm, logger, metrics, maxTransactionMs);
   feed.start(databaseUrlOf(orm));
   serveSubscriptions(app, { schema, admission, orm, feed, dataloaders, logger, metrics });
   return app;

@@ -16,6 +16,7 @@ import { instant, prepared, read, recordsByIds, uuidArray, type RecordSource, ty
 import type { EventAnnouncement } from '../db/event-announcements';
 import type { ForkContext } from '../db/fork-context';
 import type { EventRecord } from '../entities';
+import { firstIdAt } from '../entities/ids';
 import { InvalidInputError, NotFoundError } from '../shared/errors';
 import { groupBy } from '../shared/group-by';
 import * as valid from './validation';
@@ -229,6 +230,30 @@ const ANNOUNCED = prepared(
 export async function announcedEvents(ctx: ForkContext, announcement: EventAnnouncement): Promise<AnnouncedEvent[]> {
   const rows = await read(ctx, ANNOUNCED, [announcement.from, announcement.to, announcement.xid]);
   return rows.map((row) => ({ event: toEventRecord(row), ownerId: row.owner_id as string }));
+}
+
+/** A reading read for a catch-up, with its writing transaction's id (as announcements name it). */
+export interface RecordedEvent extends AnnouncedEvent {
+  readonly xid: string;
+}
+
+const RECORDED_SINCE = prepared(
+  'events-recorded-since',
+  `select e.id, e.device_id, e.occurred_at, e.consumption, e.unit, d.owner_id, e.xmin::text as xid
+     from events e join devices d on d.id = e.device_id
+    where e.id >= ?::uuid
+    order by e.id
+    limit ?`,
+);
+
+/**
+ * The readings made at or after `since` (their ids are UUIDv7s made as they are recorded: a range of
+ * the primary key), in the order they were made, at most `limit`: what a subscriber may have missed
+ * while announcements were not heard. Every subscriber's audience is applied to them afterwards.
+ */
+export async function eventsRecordedSince(ctx: ForkContext, since: Date, limit: number): Promise<RecordedEvent[]> {
+  const rows = await read(ctx, RECORDED_SINCE, [firstIdAt(since), limit]);
+  return rows.map((row) => ({ event: toEventRecord(row), ownerId: row.owner_id as string, xid: row.xid as string }));
 }
 
 /** The devices the caller may see, by their `owner_id` (for a subscription's `deviceId`). */
