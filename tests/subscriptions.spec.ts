@@ -253,6 +253,47 @@ describe('the listening connection lost', () => {
   }, 30_000);
 });
 
+describe("the README's reconnect recipe", () => {
+  it('loses nothing a client missed while its own socket was down', async () => {
+    const carlos = await newUser('Carlos valve');
+    const seen = new Map<string, string>();
+    const take = (results: ExecutionResult[]) => {
+      for (const result of results) {
+        const event = (result.data as any).eventRecorded;
+        seen.set(event.id, event.consumption);
+      }
+    };
+    const query = 'subscription ($deviceId: ID) { eventRecorded(deviceId: $deviceId) { id consumption } }';
+    const first = subscribe(connect(api.url, `Bearer ${carlos.token}`), query, { deviceId: carlos.deviceId });
+    await subscribed();
+    await record(carlos.deviceId, '1.00', { authorization: `Bearer ${carlos.token}` });
+    take(await first.until(1));
+    for (const client of clients.splice(0)) await client.dispose();
+
+    // While the client is away.
+    for (const consumption of ['2.00', '3.00', '4.00']) await record(carlos.deviceId, consumption, { authorization: `Bearer ${carlos.token}` });
+
+    // The recipe: subscribe again first, then page `events` newest first and merge by id, until a page reaches readings already had.
+    const again = subscribe(connect(api.url, `Bearer ${carlos.token}`), query, { deviceId: carlos.deviceId });
+    await subscribed();
+    await record(carlos.deviceId, '5.00', { authorization: `Bearer ${carlos.token}` });
+    const known = new Set(seen.keys());
+    for (let after: string | null = null; ; ) {
+      const page: { data?: any } = await api.gql(
+        'query ($deviceId: ID, $after: String) { events(deviceId: $deviceId, first: 2, after: $after) { edges { node { id consumption } } pageInfo { hasNextPage endCursor } } }',
+        { deviceId: carlos.deviceId, after },
+        { authorization: `Bearer ${carlos.token}` },
+      );
+      const { edges, pageInfo } = page.data.events as { edges: Array<{ node: { id: string; consumption: string } }>; pageInfo: { hasNextPage: boolean; endCursor: string } };
+      for (const { node } of edges) seen.set(node.id, node.consumption);
+      if (!pageInfo.hasNextPage || edges.some(({ node }) => known.has(node.id))) break;
+      after = pageInfo.endCursor;
+    }
+    take(await again.until(1));
+    expect([...seen.values()].sort()).toEqual(['1.00', '2.00', '3.00', '4.00', '5.00']);
+  }, 30_000);
+});
+
 describe('metrics of subscriptions', () => {
   it('count sockets, subscriptions and deliveries, and time each delivery from its write', async () => {
     const before = { deliveries: await api.metric('aquamind_subscription_deliveries_total'), timed: await api.metric('aquamind_subscription_delivery_seconds_count') };
