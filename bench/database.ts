@@ -107,6 +107,19 @@ export class BenchDatabase {
     for (const statement of statements) await this.pool.query(statement);
   }
 
+  /** Gives each of `deviceIds` an owner of its own, a new USER (a dashboard's user each); their ids, in the same order. */
+  async ownDevices(deviceIds: readonly string[]): Promise<string[]> {
+    const owners = deviceIds.map(() => newId());
+    await this.pool.query(
+      `insert into users (id, username, email, password_hash, first_name, last_name)
+       select id, 'bench_owner_' || n, 'bench_owner_' || n || '@example.com', 'none', 'Bench', 'Owner'
+       from unnest($1::uuid[]) with ordinality as owner(id, n)`,
+      [owners],
+    );
+    await this.pool.query('update devices d set owner_id = o.owner_id from unnest($1::uuid[], $2::uuid[]) as o(device_id, owner_id) where d.id = o.device_id', [deviceIds, owners]);
+    return owners;
+  }
+
   /** Every device's id. */
   async deviceIds(): Promise<string[]> {
     return (await this.pool.query<{ id: string }>('select id from devices order by id')).rows.map((row) => row.id);
