@@ -312,6 +312,49 @@ describe('metrics of subscriptions', () => {
   });
 });
 
+describe('the bounds of a socket', () => {
+  it('refuses an 11th socket of one caller with 4429, and a 21st subscription on one socket with an error', async () => {
+    const dana = await newUser('Dana valve');
+    const closes: number[] = [];
+    for (let i = 0; i < 11; i++) {
+      const client = createClient({
+        url: `${api.url.replace('http', 'ws')}/graphql`,
+        webSocketImpl: WebSocket,
+        connectionParams: { authorization: `Bearer ${dana.token}` },
+        retryAttempts: 0,
+        lazy: false,
+        onNonLazyError: () => undefined,
+        on: { closed: (event) => closes.push((event as { code: number }).code) },
+      });
+      clients.push(client);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    for (let waited = 0; closes.length === 0 && waited < 3_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(closes).toEqual([4429]);
+
+    const one = connect(api.url, `Bearer ${bob.token}`);
+    const subs = Array.from({ length: 21 }, () => subscribe(one, 'subscription { eventRecorded { id } }'));
+    await subs[20]!.until(1, 3_000);
+    expect((subs[20]!.failure() as any)?.[0]?.message).toMatch(/At most 20 subscriptions/);
+    expect(subs.slice(0, 20).map((sub) => sub.failure())).toEqual(Array.from({ length: 20 }, () => undefined));
+  });
+
+  it('closes a socket whose client sends no connection_init in time, and one sending a message over 64 KiB', async () => {
+    const silent = new WebSocket(`${api.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
+    const silentClosed = new Promise<number>((resolve) => silent.on('close', (code) => resolve(code)));
+    expect(await silentClosed).toBe(4408);
+
+    const big = new WebSocket(`${api.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
+    big.on('error', () => undefined);
+    const bigClosed = new Promise<number>((resolve) => big.on('close', (code) => resolve(code)));
+    await new Promise((resolve) => big.once('open', resolve));
+    big.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${bob.token}`, padding: 'x'.repeat(70 * 1024) } }));
+    expect(await bigClosed).toBe(1009);
+    // The server is still there.
+    expect((await api.gql('{ me { id } }')).errors).toBeUndefined();
+  }, 15_000);
+});
+
 describe('authorization while subscribed', () => {
   it('cuts off a user deactivated, and a key revoked, within seconds: socket closed with 4403, nothing more heard', async () => {
     const carol = await newUser('Carol valve');

@@ -117,8 +117,9 @@ export function serveSubscriptions(
         if (open > 0) socketsOf.set(name, open);
         else socketsOf.delete(name);
       },
-      onSubscribe: (ctx, _id, payload) => {
-        if (Object.keys(ctx.subscriptions).length >= MAX_SUBSCRIPTIONS_PER_SOCKET) {
+      onSubscribe: (ctx, id, payload) => {
+        // graphql-ws holds this subscription's place already: the others count.
+        if (Object.keys(ctx.subscriptions).filter((other) => other !== id).length >= MAX_SUBSCRIPTIONS_PER_SOCKET) {
           return [new GraphQLError(`At most ${MAX_SUBSCRIPTIONS_PER_SOCKET} subscriptions at once per socket`, { extensions: { code: 'BAD_REQUEST' } })];
         }
         let document;
