@@ -8,6 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import type { Tokens } from '../src/auth/tokens';
 import { connectOrm } from '../src/db/orm';
 import { fmt, log, parseFlags, positiveInt, runMain, type Teardown } from './cli';
 import { authorize, benchTokens, requestHeaders } from './credentials';
@@ -67,30 +68,30 @@ async function unsubscribe(subscribers: readonly Subscriber[]): Promise<void> {
   for (const subscriber of subscribers) await subscriber.client.dispose();
 }
 
-async function main(teardown: Teardown): Promise<void> {
-  const values = parseFlags(process.argv.slice(2), ['subscribers', 'rate', 'batch', 'seconds', 'rounds'], USAGE);
-  const count = positiveInt('subscribers', values.subscribers, 100);
-  const rate = positiveInt('rate', values.rate, 1_000);
-  const batch = positiveInt('batch', values.batch, 100);
-  const seconds = positiveInt('seconds', values.seconds, 60);
-  const rounds = positiveInt('rounds', values.rounds, 3);
+/** How the live run goes; see {@link USAGE}. */
+export interface LiveOptions {
+  readonly subscribers: number;
+  readonly rate: number;
+  readonly batch: number;
+  readonly seconds: number;
+  readonly rounds: number;
+}
 
-  const database = await BenchDatabase.create(teardown);
-  const orm = await connectOrm(database.config(), database.url);
-  try {
-    await database.migrateAndSeed(orm, { devices: Math.max(count, 100), eventsPerDevice: 100 });
-  } finally {
-    await orm.close();
-  }
-  const deviceIds = await database.deviceIds();
+export const DEFAULT_LIVE: LiveOptions = { subscribers: 100, rate: 1_000, batch: 100, seconds: 60, rounds: 3 };
+
+/**
+ * The live run against `api` on `database` (seeded; at least `subscribers` devices in `deviceIds`):
+ * S1 and S2 with the subscribers connected against none, then the subscribers under a steady write
+ * load. Gives the watched devices owners of their own (run it after the other scenarios). Writes its
+ * results to docs/performance/live.json and the live section of docs/PERFORMANCE.md.
+ */
+export async function runLive(database: BenchDatabase, api: ServerProcess, deviceIds: readonly string[], tokens: Tokens, options: LiveOptions): Promise<void> {
+  const { subscribers: count, rate, batch, seconds, rounds } = options;
+  if (deviceIds.length < count) throw new Error(`the live run needs ${count} devices, the dataset has ${deviceIds.length}`);
   const watched = deviceIds.slice(0, count);
-  const tokens = await benchTokens();
-  authorize((await tokens.issue(await database.createAdmin())).token);
   // Each subscriber is its device's owner, as a user's dashboard is (one caller each).
   const owners = await database.ownDevices(watched);
   const watchers = await Promise.all(watched.map(async (deviceId, i) => ({ deviceId, token: (await tokens.issue(owners[i]!)).token })));
-  const api = await ServerProcess.start(serverSpecs(REPO_ROOT)[0]!, database.url, teardown);
-
   // S1 and S2 with the subscribers connected (and nothing written), against none, in alternating rounds.
   const load: LoadSettings = { seconds: 8, connections: 32, ingestConnections: 2, ingestOperations: 10, readingsPerOperation: batch };
   const runs: Record<string, number[]> = {};
@@ -173,9 +174,9 @@ async function main(teardown: Teardown): Promise<void> {
     withSubscribers: { s1: Number(s1.toFixed(2)), s2: Number(s2.toFixed(2)), runs },
   };
   log(JSON.stringify(report));
-  await writeFile(path.join(PERFORMANCE_DIR, 'live.json'), `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(path.join(REPO_ROOT, PERFORMANCE_DIR, 'live.json'), `${JSON.stringify(report, null, 2)}\n`);
   await writeSection(
-    PERFORMANCE_MD,
+    path.join(REPO_ROOT, PERFORMANCE_MD),
     'live',
     `## Latest live run (subscriptions)
 
@@ -199,4 +200,29 @@ mutation's own time; commit-to-delivery is at most this.`,
   log(`wrote ${path.relative(REPO_ROOT, PERFORMANCE_MD)} (live section) and docs/performance/live.json`);
 }
 
-runMain(main);
+
+async function main(teardown: Teardown): Promise<void> {
+  const values = parseFlags(process.argv.slice(2), ['subscribers', 'rate', 'batch', 'seconds', 'rounds'], USAGE);
+  const options: LiveOptions = {
+    subscribers: positiveInt('subscribers', values.subscribers, DEFAULT_LIVE.subscribers),
+    rate: positiveInt('rate', values.rate, DEFAULT_LIVE.rate),
+    batch: positiveInt('batch', values.batch, DEFAULT_LIVE.batch),
+    seconds: positiveInt('seconds', values.seconds, DEFAULT_LIVE.seconds),
+    rounds: positiveInt('rounds', values.rounds, DEFAULT_LIVE.rounds),
+  };
+  const database = await BenchDatabase.create(teardown);
+  const orm = await connectOrm(database.config(), database.url);
+  try {
+    await database.migrateAndSeed(orm, { devices: Math.max(options.subscribers, 100), eventsPerDevice: 100 });
+  } finally {
+    await orm.close();
+  }
+  const deviceIds = await database.deviceIds();
+  const tokens = await benchTokens();
+  authorize((await tokens.issue(await database.createAdmin())).token);
+  const api = await ServerProcess.start(serverSpecs(REPO_ROOT)[0]!, database.url, teardown);
+  await runLive(database, api, deviceIds, tokens, options);
+}
+
+// Run directly (`npm run bench:live`), not when `npm run bench` imports it.
+if (require.main === module) runMain(main);

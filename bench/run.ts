@@ -35,10 +35,14 @@ import {
   type RunResult,
   type Scenario,
 } from './scenarios';
-import { REPO_ROOT, serverSpecs, ServerProcess } from './servers';
+import { REPO_ROOT, serverSpecs, ServerProcess, VARIANT } from './servers';
+import { DEFAULT_LIVE, runLive } from './live';
 import { ratios, summarise } from './summary';
 import { dialectOf } from './dialect';
 import { buildAtRef } from './worktree';
+
+/** The --scenarios name of the subscriptions' live run. */
+const LIVE = 'LIVE';
 
 const USAGE = `npm run bench [-- options]
   --devices N              devices to seed (default 1000)
@@ -47,7 +51,8 @@ const USAGE = `npm run bench [-- options]
   --seconds N            length of each S1, S2 and S4 run (default 10)
   --connections N        concurrent connections of S1, S2 and S4 (default 32)
   --warmup N             seconds of untimed S1, S2 (and S4) load per server before round 1 (default 2)
-  --scenarios S1,S2,…    run only these scenarios (default all four)
+  --scenarios S1,S2,…    run only these scenarios (default all: S1 to S4, and LIVE, the subscriptions'
+                         live run of npm run bench:live with its defaults, against the API only, last)
   --compare REF          also run the API as it was at git REF, as variant api@REF
 Database: BENCH_DATABASE_URL, TEST_DATABASE_URL or DATABASE_URL (a server where it may create a database),
 else an embedded PostgreSQL.`;
@@ -58,14 +63,16 @@ interface Options {
   readonly warmupSeconds: number;
   readonly load: LoadSettings;
   readonly scenarios: readonly Scenario[];
+  /** Whether the subscriptions' live run (bench/live.ts) runs too, after the scenarios. */
+  readonly live: boolean;
   readonly compare: string | undefined;
 }
 
 function parseOptions(args: string[]): Options {
   const values = parseFlags(args, ['devices', 'events-per-device', 'rounds', 'seconds', 'connections', 'warmup', 'scenarios', 'compare'], USAGE);
   const wanted = values.scenarios?.toUpperCase().split(',').map((id) => id.trim());
-  const unknown = wanted?.filter((id) => !SCENARIOS.some((s) => s.id === id));
-  if (unknown?.length) throw new UsageError(`--scenarios: unknown ${unknown.join(', ')} (there are ${SCENARIOS.map((s) => s.id).join(', ')})`);
+  const unknown = wanted?.filter((id) => id !== LIVE && !SCENARIOS.some((s) => s.id === id));
+  if (unknown?.length) throw new UsageError(`--scenarios: unknown ${unknown.join(', ')} (there are ${[...SCENARIOS.map((s) => s.id), LIVE].join(', ')})`);
   return {
     dataset: { devices: positiveInt('devices', values.devices, 1_000), eventsPerDevice: positiveInt('events-per-device', values['events-per-device'], 100) },
     rounds: positiveInt('rounds', values.rounds, 3),
@@ -78,6 +85,7 @@ function parseOptions(args: string[]): Options {
       readingsPerOperation: INGEST_BATCH,
     },
     scenarios: wanted ? SCENARIOS.filter((s) => wanted.includes(s.id)) : SCENARIOS,
+    live: !wanted || wanted.includes(LIVE),
     compare: values.compare,
   };
 }
@@ -99,7 +107,8 @@ async function main(teardown: Teardown): Promise<void> {
   }
   const deviceIds = await database.deviceIds();
   // Every request acts as an ADMIN, who may see every row (the API refuses anonymous reads).
-  authorize((await (await benchTokens()).issue(await database.createAdmin())).token);
+  const tokens = await benchTokens();
+  authorize((await tokens.issue(await database.createAdmin())).token);
 
   const built = options.compare ? await buildAtRef(REPO_ROOT, options.compare, teardown) : undefined;
   const compare = built && { ...built, dialect: dialectOf(built.dir) };
@@ -151,8 +160,42 @@ async function main(teardown: Teardown): Promise<void> {
     }
   }
 
+  if (options.scenarios.length > 0) await report(options, { args, machine, database, dataset, seedSeconds, load, specs, compare, statements, runs });
+  if (options.live) {
+    log('the live run (subscriptions), against the API');
+    await runLive(database, servers.find((server) => server.name === VARIANT.api)!, deviceIds, tokens, DEFAULT_LIVE);
+  }
+}
+
+/** The scenarios' report: printed, and written to docs/performance/ and the bench section of docs/PERFORMANCE.md. */
+async function report(
+  options: Options,
+  {
+    args,
+    machine,
+    database,
+    dataset,
+    seedSeconds,
+    load,
+    specs,
+    compare,
+    statements,
+    runs,
+  }: {
+    args: readonly string[];
+    machine: ReturnType<typeof describeMachine>;
+    database: BenchDatabase;
+    dataset: Dataset;
+    seedSeconds: number;
+    load: LoadSettings;
+    specs: ReturnType<typeof serverSpecs>;
+    compare: { dir: string; sha: string; subject: string } | undefined;
+    statements: StatementCounts;
+    runs: RunResult[];
+  },
+): Promise<void> {
   const medians = summarise(runs);
-  const report: BenchReport = {
+  const bench: BenchReport = {
     generatedAt: new Date().toISOString(),
     command: `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`,
     machine,
@@ -171,16 +214,16 @@ async function main(teardown: Teardown): Promise<void> {
   };
 
   const print = (title: string, table: string) => process.stdout.write(`\n${title}\n\n${table}\n`);
-  print(`Results (median of ${options.rounds} round(s))`, textTable(resultsTable(report)));
-  print('Ratios and targets', textTable(targetsTable(report.ratios)).replaceAll('**', ''));
-  print('SQL statements per operation', textTable(statementsTable(report)));
-  print('Pool and memory', textTable(resourcesTable(report)));
+  print(`Results (median of ${options.rounds} round(s))`, textTable(resultsTable(bench)));
+  print('Ratios and targets', textTable(targetsTable(bench.ratios)).replaceAll('**', ''));
+  print('SQL statements per operation', textTable(statementsTable(bench)));
+  print('Pool and memory', textTable(resourcesTable(bench)));
   process.stdout.write('\n');
 
   const outDir = path.join(REPO_ROOT, PERFORMANCE_DIR);
-  await writeJson(path.join(outDir, 'latest.json'), report);
+  await writeJson(path.join(outDir, 'latest.json'), bench);
   const charts = await renderCharts(medians, options.rounds, outDir);
-  await writeSection(path.join(REPO_ROOT, PERFORMANCE_MD), 'bench', benchMarkdown(report, charts.map((file) => path.relative(REPO_ROOT, file))));
+  await writeSection(path.join(REPO_ROOT, PERFORMANCE_MD), 'bench', benchMarkdown(bench, charts.map((file) => path.relative(REPO_ROOT, file))));
   log(`wrote ${PERFORMANCE_DIR}/latest.json, ${charts.map((file) => path.relative(REPO_ROOT, file)).join(', ')} and the bench section of ${PERFORMANCE_MD}`);
 }
 
