@@ -113,6 +113,8 @@ export async function runLive(database: BenchDatabase, api: ServerProcess, devic
 
   // The live run.
   const rssBefore = await api.rss();
+  const cpuSeconds = async () => (await api.metrics()).get('process_cpu_seconds_total') ?? Number.NaN;
+  const cpuBefore = await cpuSeconds();
   const sentAt = new Map<number, number>();
   const latencies: number[] = [];
   const subscribers = await subscribe(api.baseUrl, watchers, (seq) => {
@@ -143,6 +145,7 @@ export async function runLive(database: BenchDatabase, api: ServerProcess, devic
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   const rssAfter = await api.rss();
+  const cpuDuring = (await cpuSeconds()) - cpuBefore;
   await unsubscribe(subscribers);
 
   let lost = 0;
@@ -171,6 +174,9 @@ export async function runLive(database: BenchDatabase, api: ServerProcess, devic
     outOfOrder,
     sendToDeliveryMs: { p50: Number(percentile(latencies, 50).toFixed(1)), p99: Number(percentile(latencies, 99).toFixed(1)), max: Number((latencies.at(-1) ?? Number.NaN).toFixed(1)) },
     apiRssMiB: { before: rssBefore && Math.round(rssBefore / 2 ** 20), after: rssAfter && Math.round(rssAfter / 2 ** 20) },
+    /** The API's CPU time over the live run (writes and deliveries), per reading delivered. */
+    apiCpuSeconds: Number(cpuDuring.toFixed(1)),
+    apiCpuMsPerDelivery: Number(((1_000 * cpuDuring) / Math.max(1, heard())).toFixed(3)),
     withSubscribers: { s1: Number(s1.toFixed(2)), s2: Number(s2.toFixed(2)), runs },
   };
   log(JSON.stringify(report));
@@ -191,6 +197,7 @@ _Written by \`npm run bench:live\`; the next run replaces everything between the
 | lost / duplicated / out of order per device | ${lost} / ${duplicated} / ${outOfOrder} | 0 / 0 / 0 |
 | from a batch's send to each reading's delivery, p50 / p99 / max | ${report.sendToDeliveryMs.p50} / ${report.sendToDeliveryMs.p99} / ${report.sendToDeliveryMs.max} ms | p99 ≤ 250 ms |
 | API memory (RSS) before / after | ${report.apiRssMiB.before} / ${report.apiRssMiB.after} MiB | flat |
+| API CPU over the run (writing and delivering), per reading delivered | ${report.apiCpuSeconds} s, ${report.apiCpuMsPerDelivery} ms | |
 | S1 req/s, ${count} subscribers connected ÷ none (medians of ${rounds} alternating rounds) | ${report.withSubscribers.s1} | ≥ 0.95 |
 | S2 req/s, the same | ${report.withSubscribers.s2} | ≥ 0.95 |
 
