@@ -59,7 +59,7 @@ export interface AnnouncementListener {
  * Listens for announced readings on a connection of its own (outside the pool: LISTEN holds it), so a
  * reading committed through any instance on the database is heard by this one. When the connection
  * drops, it says so (`onGap`: what was announced meanwhile is not heard) and listens again, retrying
- * with a growing pause (at most a second); `onListening` tells each time it listens (again).
+ * with a growing pause; `onListening` tells each time it listens (again).
  */
 export function listenForEvents(
   url: string,
@@ -86,7 +86,7 @@ export function listenForEvents(
       handlers.onGap();
       void current.end().catch(() => undefined);
       retry = setTimeout(() => void connect(), pauseMs);
-      pauseMs = Math.min(pauseMs * 2, 1_000);
+      pauseMs = Math.min(pauseMs * 2, 5_000);
     };
     current.on('error', onLost);
     current.on('end', () => onLost());
