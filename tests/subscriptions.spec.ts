@@ -251,6 +251,23 @@ describe('the listening connection lost', () => {
     await sub.until(6, 1_000);
     expect(results).toHaveLength(5);
   }, 30_000);
+
+  it('catches up only what was missed, however much was delivered just before', async () => {
+    const sub = subscribe(connect(api.url, `Bearer ${api.admin!.token}`), EVENT_RECORDED, { deviceId: bob.deviceId });
+    await subscribed();
+    // More readings than a catch-up may deliver (50,000), all heard, just before the connection drops.
+    for (let batch = 0; batch < 6; batch += 1) {
+      const inputs = Array.from({ length: 9_000 }, (_, i) => ({ deviceId: alice.deviceId, consumption: `${i}.00`, unit: 'L' }));
+      expect((await api.gql(RECORD_EVENTS, { inputs })).errors).toBeUndefined();
+    }
+    const reconnects = await api.metric('aquamind_listener_reconnects_total');
+    await api.db.sql("select pg_terminate_backend(pid) from pg_stat_activity where application_name = 'aquamind-listener' and datname = current_database()");
+    await record(bob.deviceId, '7.00');
+    const results = await sub.until(1, 10_000);
+    expect(results.map((result) => result.errors ?? (result.data as any).eventRecorded.consumption)).toEqual(['7.00']);
+    expect(sub.completed()).toBe(false);
+    expect(await api.metric('aquamind_listener_reconnects_total')).toBeGreaterThan(reconnects);
+  }, 60_000);
 });
 
 describe("the README's reconnect recipe", () => {

@@ -86,7 +86,7 @@ export function listenForEvents(
       handlers.onGap();
       void current.end().catch(() => undefined);
       retry = setTimeout(() => void connect(), pauseMs);
-      pauseMs = Math.min(pauseMs * 2, 5_000);
+      pauseMs = Math.min(pauseMs * 2, 2_000);
     };
     current.on('error', onLost);
     current.on('end', () => onLost());

@@ -16,6 +16,15 @@ export function uuidArray(ids: readonly string[]): string {
   return `{${ids.join(',')}}`;
 }
 
+/** A PostgreSQL array literal of transaction ids (`?::xid[]`), as {@link uuidArray}. */
+export function xidArray(xids: Iterable<string>): string {
+  const all = [...xids];
+  for (const xid of all) {
+    if (!/^\d+$/.test(xid)) throw new Error(`not a transaction id: ${xid}`);
+  }
+  return `{${all.join(',')}}`;
+}
+
 /** A row as the driver returns it: column names, timestamps as PostgreSQL's text (MikroORM's type parsers). */
 export type Row = Record<string, unknown>;
 

@@ -38,8 +38,12 @@ export class EventFeed {
   private reading: Promise<void> = Promise.resolve();
   /** The writing transactions whose readings were delivered lately (xid → when), so none is delivered twice. */
   private readonly delivered = new Map<string, number>();
-  /** Since when announcements have not been heard (the listening connection dropped), if they have not. */
-  private deafSince: number | undefined;
+  /** Since when announcements may have gone unheard (the listening connection dropped), until caught up. */
+  private missedSince: number | undefined;
+  /** Whether the listening connection is listening now. */
+  private listening = false;
+  /** Whether a catch-up waits its turn in `reading` (one is enough: it reads from `missedSince`). */
+  private catchUpQueued = false;
 
   /**
    * @param maxTransactionMs the longest a writing transaction can last (the operation's time limit and
@@ -57,22 +61,31 @@ export class EventFeed {
   /** Listens on `url` (the database every instance writes to). */
   start(url: string): void {
     this.listener = listenForEvents(url, this.logger, {
-      onAnnouncement: (announcement) => {
-        this.reading = this.reading.then(() => this.deliver(announcement));
-      },
+      onAnnouncement: (announcement) => this.inTurn(() => this.deliver(announcement)),
       onGap: () => {
-        this.deafSince ??= Date.now();
+        this.listening = false;
+        this.missedSince ??= Date.now();
       },
       // Listening again: what was committed meanwhile is read and delivered before what follows.
       onListening: () => {
-        const since = this.deafSince;
-        if (since === undefined) return;
-        this.deafSince = undefined;
+        this.listening = true;
+        if (this.missedSince === undefined) return;
         this.metrics.listenerReconnects.inc();
-        this.reading = this.reading.then(() => this.catchUp(since));
+        if (this.catchUpQueued) return;
+        this.catchUpQueued = true;
+        this.inTurn(() => {
+          this.catchUpQueued = false;
+          return this.catchUp();
+        });
       },
     });
   }
+
+  /** Runs `step` after the steps queued before it; a step that fails is logged and does not stop the next. */
+  private inTurn(step: () => Promise<void>): void {
+    this.reading = this.reading.then(step).catch((error: unknown) => this.logger.error({ err: error }, 'delivering readings failed'));
+  }
+
   /**
    * A new subscription to the readings `audience` allows, for `caller` (named in its log line);
    * `tooSlow` is called when readings pile up past MAX_QUEUED_READINGS for it (its client does not read).
@@ -107,7 +120,8 @@ export class EventFeed {
   }
 
   private async deliver(announcement: EventAnnouncement): Promise<void> {
-    if (this.subscribers.size === 0 || !this.remember(announcement.xid)) return;
+    // Remembered even with no subscriber, so that a later catch-up does not deliver it to a new one.
+    if (!this.remember(announcement.xid) || this.subscribers.size === 0) return;
     let announced: AnnouncedEvent[];
     try {
       const em = this.orm.em.fork({ clear: true, useContext: false });
@@ -138,33 +152,37 @@ export class EventFeed {
   }
 
   /**
-   * Delivers what was committed while announcements were not heard (since `deafSince`): the readings
-   * made since a transaction committed then could have begun, those of transactions not delivered yet.
-   * A gap too long, or too many readings, ends the subscriptions with RESYNC instead.
+   * Delivers what was committed while announcements were not heard (since `missedSince`): the readings
+   * made since a transaction committed then could have begun, of the transactions not delivered yet.
+   * A gap too long, or too many readings, ends the subscriptions with RESYNC instead. When the
+   * connection dropped again before its turn, the next catch-up reads from the same start.
    */
-  private async catchUp(deafSince: number): Promise<void> {
+  private async catchUp(): Promise<void> {
+    const since = this.missedSince;
+    if (since === undefined || !this.listening) return;
+    this.missedSince = undefined;
     if (this.subscribers.size === 0) return;
-    if (Date.now() - deafSince > MAX_DEAF_MS) {
-      this.endAll(RESYNC('Readings may have been missed (the server lost its connection to the database)'), 'resync');
+    const missed = 'Readings may have been missed (the server lost its connection to the database)';
+    if (Date.now() - since > MAX_DEAF_MS) {
+      this.endAll(RESYNC(missed), 'resync');
       return;
     }
     let recorded: RecordedEvent[];
     try {
       const em = this.orm.em.fork({ clear: true, useContext: false });
-      recorded = await eventsRecordedSince({ em }, new Date(deafSince - this.maxTransactionMs), MAX_CATCH_UP_READINGS + 1);
+      recorded = await eventsRecordedSince({ em }, new Date(since - this.maxTransactionMs), this.delivered.keys(), MAX_CATCH_UP_READINGS + 1);
     } catch (error) {
       this.logger.error({ err: error }, 'readings missed while not listening could not be read');
-      this.endAll(RESYNC('Readings may have been missed (the server lost its connection to the database)'), 'resync');
+      this.endAll(RESYNC(missed), 'resync');
       return;
     }
     if (recorded.length > MAX_CATCH_UP_READINGS) {
       this.endAll(RESYNC('Too many readings were missed while the server was not listening'), 'resync');
       return;
     }
-    const fresh = new Set([...new Set(recorded.map((reading) => reading.xid))].filter((xid) => this.remember(xid)));
-    const missed = recorded.filter((reading) => fresh.has(reading.xid));
-    this.logger.info({ deafMs: Date.now() - deafSince, readings: missed.length }, 'readings missed while not listening delivered');
-    this.fanOut(missed, Date.now() / 1000);
+    for (const { xid } of recorded) this.remember(xid);
+    this.logger.info({ deafMs: Date.now() - since, readings: recorded.length }, 'readings missed while not listening delivered');
+    this.fanOut(recorded, Date.now() / 1000);
   }
 }
 

@@ -12,7 +12,7 @@ import {
   type PagingArgs,
   type ReadPage,
 } from '../db/pagination';
-import { instant, prepared, read, recordsByIds, uuidArray, type RecordSource, type Row } from '../db/sql';
+import { instant, prepared, read, recordsByIds, uuidArray, xidArray, type RecordSource, type Row } from '../db/sql';
 import type { EventAnnouncement } from '../db/event-announcements';
 import type { ForkContext } from '../db/fork-context';
 import type { EventRecord } from '../entities';
@@ -241,18 +241,19 @@ const RECORDED_SINCE = prepared(
   'events-recorded-since',
   `select e.id, e.device_id, e.occurred_at, e.consumption, e.unit, d.owner_id, e.xmin::text as xid
      from events e join devices d on d.id = e.device_id
-    where e.id >= ?::uuid
+    where e.id >= ?::uuid and not (e.xmin = any(?::xid[]))
     order by e.id
     limit ?`,
 );
 
 /**
  * The readings made at or after `since` (their ids are UUIDv7s made as they are recorded: a range of
- * the primary key), in the order they were made, at most `limit`: what a subscriber may have missed
- * while announcements were not heard. Every subscriber's audience is applied to them afterwards.
+ * the primary key) by transactions other than `delivered`, in the order they were made, at most
+ * `limit`: what a subscriber may have missed while announcements were not heard. Every subscriber's
+ * audience is applied to them afterwards.
  */
-export async function eventsRecordedSince(ctx: ForkContext, since: Date, limit: number): Promise<RecordedEvent[]> {
-  const rows = await read(ctx, RECORDED_SINCE, [firstIdAt(since), limit]);
+export async function eventsRecordedSince(ctx: ForkContext, since: Date, delivered: Iterable<string>, limit: number): Promise<RecordedEvent[]> {
+  const rows = await read(ctx, RECORDED_SINCE, [firstIdAt(since), xidArray(delivered), limit]);
   return rows.map((row) => ({ event: toEventRecord(row), ownerId: row.owner_id as string, xid: row.xid as string }));
 }
 
