@@ -175,6 +175,25 @@ describe('eventRecorded', () => {
     }
   });
 
+  it('takes no new socket while the server shuts down', async () => {
+    const other = await buildApp({ orm: api.db.orm, logger: pino({ level: 'silent' }), tokens: api.tokens, settings: { ...api.db.config, exposure: { introspection: true, graphiql: false, schemaHints: true }, dataloaders: true } });
+    await other.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = other.server.address() as { port: number };
+    const sub = subscribe(connect(`http://127.0.0.1:${port}`, `Bearer ${api.admin!.token}`), EVENT_RECORDED);
+    await subscribed();
+    const closing = other.close();
+    const late = new WebSocket(`ws://127.0.0.1:${port}/graphql`, 'graphql-transport-ws');
+    const outcome = await new Promise<number | string>((resolve) => {
+      late.on('unexpected-response', (_request, response) => resolve(response.statusCode ?? 'no status'));
+      late.on('error', () => resolve('refused'));
+      late.on('open', () => resolve('open'));
+    });
+    await closing;
+    late.terminate();
+    expect(outcome).toBe(503);
+    expect(sub.completed()).toBe(true);
+  });
+
   it('delivers a recordEvents of 10,000 readings whole and in order', async () => {
     const sub = subscribe(connect(api.url, `Bearer ${api.admin!.token}`), 'subscription ($deviceId: ID) { eventRecorded(deviceId: $deviceId) { id consumption } }', {
       deviceId: bob.deviceId,

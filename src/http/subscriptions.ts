@@ -70,9 +70,15 @@ export function serveSubscriptions(
   metrics.subscriptionSockets.set(0);
   const formatError = createErrorFormatter(logger);
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  let stopping = false;
   app.server.on('upgrade', (request, socket, head) => {
     if (new URL(request.url ?? '/', 'http://localhost').pathname !== '/graphql') {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    // A server shutting down takes no new socket (as /readyz says 503).
+    if (stopping) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n');
       return;
     }
     sockets.handleUpgrade(request, socket, head, (ws) => sockets.emit('connection', ws, request));
@@ -190,6 +196,7 @@ export function serveSubscriptions(
   rechecking.unref();
 
   app.addHook('preClose', async () => {
+    stopping = true;
     clearInterval(rechecking);
     // Every subscription ends and its client gets `complete` (sent once graphql-ws sees its end), then
     // every socket closes as going away.
