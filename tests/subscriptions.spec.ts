@@ -2,7 +2,7 @@ import { createClient, type Client, type ExecutionResult } from 'graphql-ws';
 import pino from 'pino';
 import WebSocket from 'ws';
 import { buildApp } from '../src/http/app';
-import { CREATE_DEVICE, CREATE_USER, newUserInput, RECORD_EVENTS } from './support/documents';
+import { CREATE_DEVICE, CREATE_USER, newUserInput, RECORD_EVENTS, UPDATE_DEVICE } from './support/documents';
 import { startApi } from './support/api-process';
 import { createTestApi, type TestApi } from './support/test-api';
 import { createTestDatabase } from './support/test-database';
@@ -22,8 +22,11 @@ async function newUser(name: string): Promise<{ id: string; token: string; devic
   return { id, token: login.data!.login.token as string, deviceId };
 }
 
+/** The app's log lines (info and above). */
+const logs: Array<Record<string, unknown>> = [];
+
 beforeAll(async () => {
-  api = await createTestApi();
+  api = await createTestApi({ onLog: (line) => logs.push(line) });
   alice = await newUser('Alice valve');
   bob = await newUser('Bob valve');
 });
@@ -32,7 +35,8 @@ afterEach(async () => {
 });
 afterAll(async () => api.close());
 
-function connect(url: string, authorization: string | undefined): Client {
+/** A graphql-ws client of the app at `url`, connected at once; `onClosed` hears its socket's close code. */
+function connect(url: string, authorization: string | undefined, onClosed?: (code: number) => void): Client {
   const client = createClient({
     url: `${url.replace('http', 'ws')}/graphql`,
     webSocketImpl: WebSocket,
@@ -41,6 +45,7 @@ function connect(url: string, authorization: string | undefined): Client {
     lazy: false,
     // A refused socket is what some tests expect: they read it from the subscription.
     onNonLazyError: () => undefined,
+    on: onClosed && { closed: (event) => onClosed((event as { code: number }).code) },
   });
   clients.push(client);
   return client;
@@ -112,6 +117,28 @@ describe('eventRecorded', () => {
     // The nested read sees the committed reading: the device's latest is this one.
     expect(event.device.latestEvent.id).toBe(event.id);
     expect(event.device.owner.username).toEqual(expect.any(String));
+  });
+
+  it('resolves the readings committed together in one unit of work, and a later notification in a new one', async () => {
+    const dave = await newUser('Dave valve');
+    const sub = subscribe(connect(api.url, `Bearer ${api.admin!.token}`), EVENT_RECORDED, { deviceId: dave.deviceId });
+    await subscribed();
+    const inputs = Array.from({ length: 50 }, (_, i) => ({ deviceId: dave.deviceId, consumption: `${i}.00`, unit: 'L' }));
+    const statementsBefore = await api.metric('aquamind_sql_statements_total');
+    expect((await api.gql(RECORD_EVENTS, { inputs })).errors).toBeUndefined();
+    const batch = (await sub.until(50)).map((result) => (result.data as any).eventRecorded);
+    const statements = (await api.metric('aquamind_sql_statements_total')) - statementsBefore;
+    expect(batch.map((event) => event.consumption)).toEqual(inputs.map((input) => input.consumption));
+    // The device, its owner and its latest reading are looked up once for the 50 readings (one statement
+    // each), not once per reading (150); the write and the announcement's read take a few more.
+    expect(statements).toBeLessThan(20);
+    expect(new Set(batch.map((event) => event.device.latestEvent.id))).toEqual(new Set([batch.at(-1).id]));
+
+    // A later notification sees what was committed since: the new name, its own reading as the latest.
+    expect((await api.gql(UPDATE_DEVICE, { id: dave.deviceId, input: { name: 'Dave gate' } })).errors).toBeUndefined();
+    await record(dave.deviceId, '99.00');
+    const [later] = (await sub.until(51)).slice(50).map((result) => (result.data as any).eventRecorded);
+    expect(later).toMatchObject({ consumption: '99.00', device: { name: 'Dave gate', latestEvent: { id: later.id } } });
   });
 
   it('delivers nothing of a mutation that rolls back', async () => {
@@ -211,20 +238,25 @@ describe('a subscriber that does not read its socket', () => {
   it('is closed with 4420 once readings pile up for it, counted, while another keeps up', async () => {
     const dropped = async () => Number(/aquamind_subscriptions_dropped_total\{reason="slow"\} (\d+)/.exec(await (await fetch(`${api.url}/metrics`)).text())?.[1] ?? 0);
     const before = await dropped();
+    // Readings of a device with a long description, which the slow client asks for 20 times in each
+    // (10 KB a message): the socket's buffers fill after a few hundred, and the rest wait in the feed.
+    const erin = await newUser('Erin valve');
+    expect((await api.gql(UPDATE_DEVICE, { id: erin.deviceId, input: { description: 'x'.repeat(500) } })).errors).toBeUndefined();
+    const descriptions = Array.from({ length: 20 }, (_, i) => `d${i}: description`).join(' ');
     // A raw graphql-ws client that stops reading once subscribed.
     const slow = new WebSocket(`${api.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
     const closed = new Promise<number>((resolve) => slow.on('close', (code) => resolve(code)));
     await new Promise((resolve) => slow.once('open', resolve));
     slow.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${api.admin!.token}` } }));
     await new Promise((resolve) => slow.once('message', resolve));
-    slow.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: 'subscription { eventRecorded { id consumption unit device { id name } } }' } }));
+    slow.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: `subscription { eventRecorded { id consumption unit device { id name ${descriptions} } } }` } }));
     await subscribed();
     (slow as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
 
-    const keeping = subscribe(connect(api.url, `Bearer ${api.admin!.token}`), 'subscription ($deviceId: ID) { eventRecorded(deviceId: $deviceId) { consumption } }', { deviceId: bob.deviceId });
+    const keeping = subscribe(connect(api.url, `Bearer ${api.admin!.token}`), 'subscription ($deviceId: ID) { eventRecorded(deviceId: $deviceId) { consumption } }', { deviceId: erin.deviceId });
     await subscribed();
     for (let batch = 0; batch < 3; batch++) {
-      const inputs = Array.from({ length: 10_000 }, (_, i) => ({ deviceId: bob.deviceId, consumption: `${batch * 10_000 + i}.00`, unit: 'L' }));
+      const inputs = Array.from({ length: 10_000 }, (_, i) => ({ deviceId: erin.deviceId, consumption: `${batch * 10_000 + i}.00`, unit: 'L' }));
       expect((await api.gql(RECORD_EVENTS, { inputs })).errors).toBeUndefined();
     }
     for (let waited = 0; (await dropped()) === before && waited < 20_000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
@@ -353,16 +385,7 @@ describe('the bounds of a socket', () => {
     const dana = await newUser('Dana valve');
     const closes: number[] = [];
     for (let i = 0; i < 11; i++) {
-      const client = createClient({
-        url: `${api.url.replace('http', 'ws')}/graphql`,
-        webSocketImpl: WebSocket,
-        connectionParams: { authorization: `Bearer ${dana.token}` },
-        retryAttempts: 0,
-        lazy: false,
-        onNonLazyError: () => undefined,
-        on: { closed: (event) => closes.push((event as { code: number }).code) },
-      });
-      clients.push(client);
+      connect(api.url, `Bearer ${dana.token}`, (code) => closes.push(code));
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     for (let waited = 0; closes.length === 0 && waited < 3_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
@@ -396,19 +419,8 @@ describe('authorization while subscribed', () => {
     const carol = await newUser('Carol valve');
     const key = await api.gql('mutation { createApiKey(input: { name: "feed", scopes: ["events:read"] }) { secret apiKey { id } } }', {}, { authorization: `Bearer ${carol.token}` });
     const closes: Record<string, number> = {};
-    const open = (label: string, authorization: string) => {
-      const client = createClient({
-        url: `${api.url.replace('http', 'ws')}/graphql`,
-        webSocketImpl: WebSocket,
-        connectionParams: { authorization },
-        retryAttempts: 0,
-        lazy: false,
-        onNonLazyError: () => undefined,
-        on: { closed: (event) => (closes[label] = (event as { code: number }).code) },
-      });
-      clients.push(client);
-      return subscribe(client, 'subscription { eventRecorded { consumption } }');
-    };
+    const open = (label: string, authorization: string) =>
+      subscribe(connect(api.url, authorization, (code) => (closes[label] = code)), 'subscription { eventRecorded { consumption } }');
     const byKey = open('key', `Bearer ${key.data!.createApiKey.secret}`);
     await subscribed();
     await record(carol.deviceId, '1.00');
@@ -425,6 +437,11 @@ describe('authorization while subscribed', () => {
     for (const deadline = Date.now() + 8_000; closes.token === undefined && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 100));
     expect(closes.token).toBe(4403);
     expect(byToken.results).toEqual([]);
+    // Each subscription's line says why it ended, and the drop is counted as such.
+    const callers = [`apiKey:${key.data!.createApiKey.apiKey.id}`, `user:${carol.id}`];
+    const ended = logs.filter((line) => line.msg === 'subscription' && callers.includes(line.caller as string));
+    expect(ended.map((line) => line.endedBy)).toEqual(['forbidden', 'forbidden']);
+    expect(await api.metric('aquamind_subscriptions_dropped_total{reason="forbidden"}')).toBeGreaterThanOrEqual(2);
   }, 30_000);
 });
 
@@ -440,19 +457,7 @@ describe('shutdown with subscribers connected', () => {
       });
       const token = ((await login.json()) as { data: { login: { token: string } } }).data.login.token;
       const closes: number[] = [];
-      const subs = Array.from({ length: 3 }, () => {
-        const client = createClient({
-          url: `${api2.baseUrl.replace('http', 'ws')}/graphql`,
-          webSocketImpl: WebSocket,
-          connectionParams: { authorization: `Bearer ${token}` },
-          retryAttempts: 0,
-          lazy: false,
-          onNonLazyError: () => undefined,
-          on: { closed: (event) => closes.push((event as { code: number }).code) },
-        });
-        clients.push(client);
-        return subscribe(client, 'subscription { eventRecorded { id } }');
-      });
+      const subs = Array.from({ length: 3 }, () => subscribe(connect(api2.baseUrl, `Bearer ${token}`, (code) => closes.push(code)), 'subscription { eventRecorded { id } }'));
       await subscribed();
       const exitCode = await api2.stop('SIGTERM');
       expect(exitCode).toBe(0);

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ForkContext } from '../db/fork-context';
-import { read } from '../db/sql';
+import { prepared, read, uuidArray } from '../db/sql';
 import type { ApiKeyScope } from '../entities';
 
 /** What a valid key stands for: its owner, within its scopes. */
@@ -52,4 +52,16 @@ export async function authenticateApiKey(ctx: ForkContext, secret: string): Prom
     [row.id],
   );
   return { keyId: row.id, ownerId: row.owner_id, scopes: row.scopes };
+}
+
+const LIVE_KEYS = prepared('live-api-keys', 'select id from api_keys where id = any(?::uuid[]) and revoked_at is null');
+
+/**
+ * Which of `keyIds` are not revoked now, in one statement for all of them: how the API keys of
+ * long-lived subscriptions are checked again while they listen (their owners' standing: `activeRoles`).
+ */
+export async function liveApiKeys(ctx: ForkContext, keyIds: readonly string[]): Promise<Set<string>> {
+  if (keyIds.length === 0) return new Set();
+  const rows = await read<{ id: string }>(ctx, LIVE_KEYS, [uuidArray(keyIds)]);
+  return new Set(rows.map((row) => row.id));
 }

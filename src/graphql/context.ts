@@ -4,7 +4,7 @@ import type { RequestRateLimit } from '../auth/rate-limits';
 import type { Tokens } from '../auth/tokens';
 import type { ForkContext } from '../db/fork-context';
 import type { StatementTally } from '../db/statement-tally';
-import type { EventFeed } from './event-feed';
+import type { EventFeed, SubscriberSocket } from './event-feed';
 import type { Loaders } from './loaders';
 
 /**
@@ -25,17 +25,21 @@ export interface GraphQLContext extends ForkContext {
   /** The statements this operation has sent (its log line says how many). */
   statements: StatementTally;
   unitOfWork: UnitOfWork;
-  /** Only in a subscription (over a WebSocket): the readings feed, and a fresh unit of work for each delivery. */
+  /** Only in a subscription (over a WebSocket): the readings feed, and a fresh unit of work for each notification's readings. */
   readonly subscription?: SubscriptionScope;
 }
 
 /** What a subscription's resolvers use besides the context's fork and loaders. */
 export interface SubscriptionScope {
   readonly feed: EventFeed;
-  /** Gives the context a new read-only unit of work (fork and loaders) for the next delivered result. */
-  nextUnitOfWork(): void;
-  /** Closes the subscriber's socket when it did not keep up (too many readings waiting). */
-  tooSlow(): void;
+  /**
+   * Gives the context the read-only unit of work (fork and loaders) of `notification`'s readings: a new
+   * one when the notification changes, so readings committed together share their lookups and no
+   * delivery sees rows cached before its reading was committed.
+   */
+  unitOfWorkFor(notification: number): void;
+  /** The socket the subscription runs on. */
+  readonly socket: SubscriberSocket;
 }
 
 /** The context of one HTTP request, before the unit-of-work plugin gives each operation its fork. */

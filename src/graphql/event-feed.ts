@@ -14,14 +14,34 @@ const MAX_DEAF_MS = 60_000;
 /** The most readings a catch-up delivers; past it, subscribers are told to resync. */
 const MAX_CATCH_UP_READINGS = 50_000;
 
+/**
+ * A reading as a subscriber receives it, with the notification that brought it (readings of one
+ * notification are resolved in one unit of work: see graphql/subscriptions.ts).
+ */
+export interface FedReading {
+  readonly event: EventRecord;
+  readonly notification: number;
+}
+
 /** What a subscriber receives: a reading, or the error that ends its subscription. */
-export type Delivery = EventRecord | GraphQLError;
+export type Delivery = FedReading | GraphQLError;
 
 /** Which announced readings a subscriber hears (services' `eventAudience`). */
 export type Audience = (announced: AnnouncedEvent) => boolean;
 
-/** Why a subscription ended: its client ended it, the server shut down, or the server dropped it. */
-type EndedBy = 'client' | 'shutdown' | 'slow' | 'resync';
+/**
+ * Why a subscription ended: its client ended it, the server shut down, or the server dropped it (its
+ * client too slow, readings that cannot be delivered, its socket's credentials no longer accepted).
+ */
+type EndedBy = 'client' | 'shutdown' | 'slow' | 'resync' | 'forbidden';
+
+/** The socket a subscription runs on, as the feed sees it. */
+export interface SubscriberSocket {
+  /** Closes the socket: readings piled up past MAX_QUEUED_READINGS for one of its subscriptions. */
+  tooSlow(): void;
+  /** Why the server is closing the socket, if it is: its subscriptions end for that, not by their client. */
+  readonly closingFor: 'forbidden' | undefined;
+}
 
 const RESYNC = (why: string) =>
   new GraphQLError(`${why}: page \`events\` from your last reading's cursor, then subscribe again`, { extensions: { code: 'RESYNC' } });
@@ -44,6 +64,8 @@ export class EventFeed {
   private listening = false;
   /** Whether a catch-up waits its turn in `reading` (one is enough: it reads from `missedSince`). */
   private catchUpQueued = false;
+  /** How many notifications (announcements read, catch-ups) have been fanned out. */
+  private notifications = 0;
 
   /**
    * @param maxTransactionMs the longest a writing transaction can last (the operation's time limit and
@@ -86,17 +108,14 @@ export class EventFeed {
     this.reading = this.reading.then(step).catch((error: unknown) => this.logger.error({ err: error }, 'delivering readings failed'));
   }
 
-  /**
-   * A new subscription to the readings `audience` allows, for `caller` (named in its log line);
-   * `tooSlow` is called when readings pile up past MAX_QUEUED_READINGS for it (its client does not read).
-   */
-  subscribe(audience: Audience, about: { caller: string | null; deviceId: string | null }, tooSlow: () => void): AsyncIterableIterator<Delivery> {
+  /** A new subscription on `socket` to the readings `audience` allows, for `caller` (named in its log line). */
+  subscribe(audience: Audience, about: { caller: string | null; deviceId: string | null }, socket: SubscriberSocket): AsyncIterableIterator<Delivery> {
     const started = performance.now();
-    const subscription = new Subscription(audience, this.metrics, (endedBy, delivered) => {
+    const subscription = new Subscription(audience, this.metrics, socket, (endedBy, delivered) => {
       this.subscribers.delete(subscription);
       this.metrics.subscriptions.dec();
-      if (endedBy === 'slow' || endedBy === 'resync') this.metrics.subscriptionsDropped.inc({ reason: endedBy });
-      if (endedBy === 'slow') tooSlow();
+      if (endedBy !== 'client' && endedBy !== 'shutdown') this.metrics.subscriptionsDropped.inc({ reason: endedBy });
+      if (endedBy === 'slow') socket.tooSlow();
       this.logger.info({ ...about, delivered, durationMs: Math.round(performance.now() - started), endedBy }, 'subscription');
     });
     this.subscribers.add(subscription);
@@ -135,8 +154,9 @@ export class EventFeed {
   }
 
   private fanOut(readings: readonly AnnouncedEvent[], at: number): void {
+    const notification = ++this.notifications;
     for (const subscription of this.subscribers) {
-      for (const reading of readings) if (subscription.hears(reading)) subscription.push(reading.event, at);
+      for (const reading of readings) if (subscription.hears(reading)) subscription.push({ event: reading.event, notification }, at);
     }
   }
 
@@ -197,6 +217,7 @@ class Subscription implements AsyncIterableIterator<Delivery> {
   constructor(
     readonly hears: Audience,
     private readonly metrics: Metrics,
+    private readonly socket: SubscriberSocket,
     private readonly onEnd: (endedBy: EndedBy, delivered: number) => void,
   ) {}
 
@@ -231,8 +252,9 @@ class Subscription implements AsyncIterableIterator<Delivery> {
     return new Promise((resolve) => (this.waiting = resolve));
   }
 
+  /** graphql-ws ends it: its client stopped it or closed the socket, or the server closes the socket. */
   return(): Promise<IteratorResult<Delivery>> {
-    this.end('client');
+    this.end(this.socket.closingFor ?? 'client');
     return Promise.resolve({ value: undefined, done: true });
   }
 

@@ -5,13 +5,14 @@ import { UNLIMITED } from '../auth/rate-limits';
 import type { Tokens } from '../auth/tokens';
 import type { Orm } from '../db/orm';
 import type { GraphQLContext } from './context';
-import type { EventFeed } from './event-feed';
+import type { EventFeed, SubscriberSocket } from './event-feed';
 import { createLoaders } from './loaders';
 
 /**
  * The context of one subscription. Its fork and loaders serve the subscribe step (who the caller is,
- * which device); each delivered result then gets a read-only unit of work of its own (a new fork,
- * cleared, and new loaders: `nextUnitOfWork`), so no delivery sees another's cached rows.
+ * which device); the readings of each notification then get a read-only unit of work of their own (a
+ * new fork, cleared, and new loaders: `unitOfWorkFor`), so no delivery sees rows cached before its
+ * reading was committed, and the readings committed together share their lookups.
  */
 export function subscriptionContext(options: {
   orm: Orm;
@@ -19,16 +20,21 @@ export function subscriptionContext(options: {
   tokens: Tokens;
   feed: EventFeed;
   dataloaders: boolean;
-  /** Closes the subscriber's socket: it did not keep up. */
-  tooSlow: () => void;
+  socket: SubscriberSocket;
 }): GraphQLContext {
-  const { orm, caller, tokens, feed, dataloaders, tooSlow } = options;
+  const { orm, caller, tokens, feed, dataloaders, socket } = options;
   const context = { requestId: randomUUID(), caller, tokens, rateLimit: UNLIMITED } as GraphQLContext;
-  const nextUnitOfWork = () => {
+  let current: number | undefined;
+  const newUnitOfWork = () => {
     context.em?.clear();
     context.em = orm.em.fork({ clear: true, useContext: false, flushMode: FlushMode.COMMIT });
     context.loaders = createLoaders(context.em, caller, { batch: dataloaders });
   };
-  nextUnitOfWork();
-  return Object.assign(context, { subscription: { feed, nextUnitOfWork, tooSlow } });
+  const unitOfWorkFor = (notification: number) => {
+    if (notification === current) return;
+    current = notification;
+    newUnitOfWork();
+  };
+  newUnitOfWork();
+  return Object.assign(context, { subscription: { feed, unitOfWorkFor, socket } });
 }

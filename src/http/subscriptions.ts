@@ -3,6 +3,7 @@ import { getOperationAST, GraphQLError, OperationTypeNode, parse, specifiedRules
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { activeRoles } from '../auth/actor';
+import { liveApiKeys } from '../auth/api-keys';
 import type { Admission } from '../auth/admission';
 import { callerName, type Caller } from '../auth/caller';
 import type { Orm } from '../db/orm';
@@ -47,6 +48,8 @@ type Standing = {
   /** The role the caller had when the socket was accepted (a change of it closes the socket). */
   readonly role: string;
   readonly authorization: unknown;
+  /** Set when the server closes the socket because its credentials are no longer accepted. */
+  closingFor?: 'forbidden';
 };
 
 /** A graphql-ws connection once accepted. */
@@ -150,11 +153,16 @@ export function serveSubscriptions(
             tokens: admission.tokens,
             feed,
             dataloaders,
-            tooSlow: () => {
-              const { socket } = ctx.extra;
-              socket.close(TOO_SLOW, 'Too slow: readings piled up for this client; page `events` from the last reading, then subscribe again');
-              // A client that reads nothing would never take the close frame either.
-              setTimeout(() => socket.terminate(), SLOW_CLOSE_MS).unref();
+            socket: {
+              tooSlow: () => {
+                const { socket } = ctx.extra;
+                socket.close(TOO_SLOW, 'Too slow: readings piled up for this client; page `events` from the last reading, then subscribe again');
+                // A client that reads nothing would never take the close frame either.
+                setTimeout(() => socket.terminate(), SLOW_CLOSE_MS).unref();
+              },
+              get closingFor() {
+                return ctx.extra.closingFor;
+              },
             },
           }),
         };
@@ -169,23 +177,28 @@ export function serveSubscriptions(
     sockets,
   );
 
-  // Authorization stays current while a socket is open: its caller is checked again every RECHECK_MS.
+  // Authorization stays current while a socket is open: its caller is checked again every RECHECK_MS,
+  // every socket's in two statements (the users' roles, the keys not revoked).
   const recheck = async () => {
     const open = [...connections];
     if (open.length === 0) return;
-    const roles = await activeRoles({ em: orm.em.fork() }, [...new Set(open.map((ctx) => ctx.extra.caller.userId))]);
+    const em = orm.em.fork();
+    const roles = await activeRoles({ em }, [...new Set(open.map((ctx) => ctx.extra.caller.userId))]);
+    const keyIds = open.flatMap(({ extra: { caller } }) => (caller.kind === 'apiKey' ? [caller.keyId] : []));
+    const liveKeys = await liveApiKeys({ em }, [...new Set(keyIds)]);
     for (const ctx of open) {
       const { caller, name, role, authorization, socket } = ctx.extra;
-      let standing = roles.get(caller.userId) === role;
-      if (standing) {
-        // The token still valid (not expired), the key not revoked.
-        standing = await admission.callerOf(typeof authorization === 'string' ? authorization : undefined).then(
-          (again) => callerName(again) === name,
-          () => false,
-        );
-      }
+      const standing =
+        roles.get(caller.userId) === role &&
+        // A key not revoked; a token still valid (not expired), by its signature, without the database.
+        (caller.kind === 'apiKey'
+          ? liveKeys.has(caller.keyId)
+          : await admission.callerOf(typeof authorization === 'string' ? authorization : undefined).then(
+              (again) => callerName(again) === name,
+              () => false,
+            ));
       if (!standing) {
-        metrics.subscriptionsDropped.inc({ reason: 'forbidden' }, Object.keys(ctx.subscriptions).length);
+        ctx.extra.closingFor = 'forbidden';
         socket.close(FORBIDDEN, 'Forbidden: the credentials of this socket are no longer accepted; connect again');
       }
     }

@@ -32,13 +32,13 @@ export const eventResolvers: Resolvers = {
       subscribe: async (_, { deviceId }, ctx) => {
         const scope = subscriptionOf(ctx);
         const audience = await eventAudience(ctx, deviceId);
-        return scope.feed.subscribe(audience, { caller: callerName(ctx.caller), deviceId: deviceId ?? null }, () => scope.tooSlow());
+        return scope.feed.subscribe(audience, { caller: callerName(ctx.caller), deviceId: deviceId ?? null }, scope.socket);
       },
-      // Each delivered reading is resolved in a unit of work of its own; an error ends the subscription.
+      // The readings of one notification are resolved in a unit of work of their own; an error ends the subscription.
       resolve: (delivery: Delivery, _args: unknown, ctx: GraphQLContext) => {
         if (delivery instanceof GraphQLError) throw delivery;
-        subscriptionOf(ctx).nextUnitOfWork();
-        return delivery;
+        subscriptionOf(ctx).unitOfWorkFor(delivery.notification);
+        return delivery.event;
       },
     },
   },
