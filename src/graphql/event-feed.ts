@@ -187,16 +187,16 @@ export class EventFeed {
       this.endAll(RESYNC(missed), 'resync');
       return;
     }
-    let recorded: RecordedEvent[];
+    let recorded: RecordedEvent[] | null;
     try {
       const em = this.orm.em.fork({ clear: true, useContext: false });
-      recorded = await eventsRecordedSince({ em }, new Date(since - this.maxTransactionMs), this.delivered.keys(), MAX_CATCH_UP_READINGS + 1);
+      recorded = await eventsRecordedSince({ em }, new Date(since - this.maxTransactionMs), (xid) => this.delivered.has(xid), MAX_CATCH_UP_READINGS);
     } catch (error) {
       this.logger.error({ err: error }, 'readings missed while not listening could not be read');
       this.endAll(RESYNC(missed), 'resync');
       return;
     }
-    if (recorded.length > MAX_CATCH_UP_READINGS) {
+    if (recorded === null) {
       this.endAll(RESYNC('Too many readings were missed while the server was not listening'), 'resync');
       return;
     }

@@ -237,23 +237,37 @@ export interface RecordedEvent extends AnnouncedEvent {
   readonly xid: string;
 }
 
-const RECORDED_SINCE = prepared(
-  'events-recorded-since',
+const TRANSACTIONS_SINCE = prepared(
+  'transactions-recorded-since',
+  'select xmin::text as xid, count(*)::int as count from events where id >= ?::uuid group by xmin',
+);
+
+const RECORDED_BY = prepared(
+  'events-recorded-by',
   `select e.id, e.device_id, e.occurred_at, e.consumption, e.unit, d.owner_id, e.xmin::text as xid
      from events e join devices d on d.id = e.device_id
-    where e.id >= ?::uuid and not (e.xmin = any(?::xid[]))
-    order by e.id
-    limit ?`,
+    where e.id >= ?::uuid and e.xmin = any(?::xid[])
+    order by e.id`,
 );
 
 /**
  * The readings made at or after `since` (their ids are UUIDv7s made as they are recorded: a range of
- * the primary key) by transactions other than `delivered`, in the order they were made, at most
- * `limit`: what a subscriber may have missed while announcements were not heard. Every subscriber's
- * audience is applied to them afterwards.
+ * the primary key) by transactions not `delivered`, in the order they were made: what a subscriber may
+ * have missed while announcements were not heard; null when there are more than `limit`. The
+ * transactions are looked up first (one row each), so readings already delivered are never read again.
+ * Every subscriber's audience is applied to them afterwards.
  */
-export async function eventsRecordedSince(ctx: ForkContext, since: Date, delivered: Iterable<string>, limit: number): Promise<RecordedEvent[]> {
-  const rows = await read(ctx, RECORDED_SINCE, [firstIdAt(since), xidArray(delivered), limit]);
+export async function eventsRecordedSince(
+  ctx: ForkContext,
+  since: Date,
+  delivered: (xid: string) => boolean,
+  limit: number,
+): Promise<RecordedEvent[] | null> {
+  const firstId = firstIdAt(since);
+  const missed = (await read<{ xid: string; count: number }>(ctx, TRANSACTIONS_SINCE, [firstId])).filter((row) => !delivered(row.xid));
+  if (missed.length === 0) return [];
+  if (missed.reduce((sum, row) => sum + row.count, 0) > limit) return null;
+  const rows = await read(ctx, RECORDED_BY, [firstId, xidArray(missed.map((row) => row.xid))]);
   return rows.map((row) => ({ event: toEventRecord(row), ownerId: row.owner_id as string, xid: row.xid as string }));
 }
 
