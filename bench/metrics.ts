@@ -30,6 +30,15 @@ export async function rssBytes(pid: number): Promise<number | null> {
   return kb === undefined ? null : Number(kb) * 1024;
 }
 
+/** CPU time a process has used so far, in microseconds: in user space and in the kernel (/proc/<pid>/stat); null once it is gone. */
+export async function cpuMicros(pid: number): Promise<{ user: number; system: number } | null> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  // The fields after the command's closing parenthesis; utime and stime are the 12th and 13th of them, in clock ticks (100 a second).
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  if (fields.length < 13) return null;
+  return { user: Number(fields[11]) * 10_000, system: Number(fields[12]) * 10_000 };
+}
+
 /** What a sampler watches: a server's metrics and its process's memory. */
 export interface Observable {
   metrics(): Promise<Metrics>;

@@ -63,7 +63,7 @@ export interface Table {
 /** The main results: throughput, latency, failures and statement cost per scenario and variant. */
 export function resultsTable(report: BenchReport): Table {
   return {
-    headers: ['scenario', 'variant', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'non-2xx', 'errors', 'SQL/op'],
+    headers: ['scenario', 'variant', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'non-2xx', 'errors', 'SQL/op', 'server CPU µs/req'],
     rows: report.medians.map((s) => [
       s.scenario,
       s.variant,
@@ -74,6 +74,7 @@ export function resultsTable(report: BenchReport): Table {
       String(s.non2xx),
       String(s.errors),
       number(statementsOf(s.scenario, report.statements[s.variant] ?? {})),
+      s.cpuMicrosPerRequest === null ? '–' : s.cpuMicrosPerRequest.toFixed(0),
     ]),
   };
 }

@@ -93,6 +93,11 @@ export interface RunResult {
   readonly rssPeakMb: number | null;
   /** RSS right after the run. */
   readonly rssAfterMb: number | null;
+  /**
+   * The server process's CPU time per response over the run, in µs: a steadier figure than req/s on a
+   * small machine, where the load generator and PostgreSQL share the cores (null when not readable).
+   */
+  readonly cpuMicrosPerRequest: { readonly user: number; readonly system: number } | null;
 }
 
 /** Runs one scenario against one server, sampling its pool and memory meanwhile. */
@@ -107,10 +112,11 @@ export async function runScenario(
   if (scenario.id === 'S3') await graphqlOk(server.graphqlUrl, load.body!, `${server.name} S3 warm-up`);
   const loadAverage = loadavg()[0]!;
   const sampler = startSampler(server);
+  const cpuBefore = await server.cpu();
   const { result, seconds } = await fire(server.graphqlUrl, load, terminalTicker(`${scenario.id} ${server.name}`, load));
   const peaks = await sampler.stop();
   server.assertRunning();
-  const [metrics, rssAfter] = await Promise.all([server.metrics(), server.rss()]);
+  const [metrics, rssAfter, cpuAfter] = await Promise.all([server.metrics(), server.rss(), server.cpu()]);
 
   const requests = result.requests.total;
   const mb = (bytes: number | null) => (bytes === null ? null : bytes / 1024 / 1024);
@@ -132,12 +138,17 @@ export async function runScenario(
     poolUsedPeak: metrics.get(METRIC.poolUsedPeak) ?? null,
     rssPeakMb: mb(peaks.rssBytes),
     rssAfterMb: mb(rssAfter),
+    cpuMicrosPerRequest:
+      cpuBefore && cpuAfter && requests > 0
+        ? { user: (cpuAfter.user - cpuBefore.user) / requests, system: (cpuAfter.system - cpuBefore.system) / requests }
+        : null,
   };
   const readings = run.readingsPerSec === null ? '' : `, ${fmt(run.readingsPerSec)} readings/s`;
   log(
     `  ${scenario.id} ${server.name}: ${run.requestsPerSec.toFixed(1)} req/s${readings}, ` +
       `p50/p90/p99 ${run.latencyMs.p50}/${run.latencyMs.p90}/${run.latencyMs.p99} ms, ` +
-      `non-2xx ${run.non2xx}, errors ${run.errors}, pool ≤ ${run.poolUsedMax ?? '–'}, RSS ≤ ${run.rssPeakMb?.toFixed(0) ?? '–'} MB`,
+      `non-2xx ${run.non2xx}, errors ${run.errors}, pool ≤ ${run.poolUsedMax ?? '–'}, RSS ≤ ${run.rssPeakMb?.toFixed(0) ?? '–'} MB, ` +
+      `CPU ${run.cpuMicrosPerRequest ? `${run.cpuMicrosPerRequest.user.toFixed(0)} user + ${run.cpuMicrosPerRequest.system.toFixed(0)} kernel µs/request` : '–'}`,
   );
   return run;
 }

@@ -6,7 +6,7 @@ import { log, type Teardown } from './cli';
 import { SIGNING_KEY, UNSPENDABLE_POINTS } from './credentials';
 import { freePort } from '../src/shared/free-port';
 import { getText } from './http';
-import { parseMetrics, rssBytes, type Metrics, type Observable } from './metrics';
+import { cpuMicros, parseMetrics, rssBytes, type Metrics, type Observable } from './metrics';
 
 /** How to start one server under test. */
 export interface ServerSpec {
@@ -142,6 +142,11 @@ export class ServerProcess implements Observable {
   /** The server process's resident memory in bytes. */
   async rss(): Promise<number | null> {
     return this.child.pid === undefined ? null : rssBytes(this.child.pid);
+  }
+
+  /** The CPU time the server process has used so far (µs, user and kernel). */
+  async cpu(): Promise<{ user: number; system: number } | null> {
+    return this.child.pid === undefined ? null : cpuMicros(this.child.pid);
   }
 
   /** Throws, with the end of the server's output, if it has exited. */

@@ -19,6 +19,8 @@ export interface Summary {
   readonly rssPeakMb: number | null;
   /** After the last round. */
   readonly rssAfterMb: number | null;
+  /** The server's CPU time per response (µs, user + kernel), median of the rounds. */
+  readonly cpuMicrosPerRequest: number | null;
 }
 
 /** A figure with its target, if it has one. */
@@ -57,6 +59,7 @@ export function summarise(runs: readonly RunResult[]): Summary[] {
     const first = group[0]!;
     const last = group.reduce((a, b) => (b.round > a.round ? b : a));
     const readings = group.flatMap((run) => (run.readingsPerSec === null ? [] : [run.readingsPerSec]));
+    const cpu = group.flatMap(({ cpuMicrosPerRequest: used }) => (used ? [used.user + used.system] : []));
     return {
       scenario: first.scenario,
       variant: first.variant,
@@ -74,6 +77,7 @@ export function summarise(runs: readonly RunResult[]): Summary[] {
       poolUsedPeak: maxOf(group.map((run) => run.poolUsedPeak)),
       rssPeakMb: maxOf(group.map((run) => run.rssPeakMb)),
       rssAfterMb: last.rssAfterMb,
+      cpuMicrosPerRequest: cpu.length ? median(cpu) : null,
     };
   });
 }
@@ -91,6 +95,8 @@ export function ratios(summaries: readonly Summary[], compareVariant?: string): 
   return [
     figure('S1 req/s: api ÷ baseline', divide(throughput(api('S1')), throughput(find('S1', VARIANT.baseline))), { op: '≥', value: 0.5 }),
     figure('S2 req/s: api ÷ baseline', divide(throughput(api('S2')), throughput(find('S2', VARIANT.baseline))), { op: '≥', value: 0.9 }),
+    figure('S1 server CPU per request: api ÷ baseline', divide(api('S1')?.cpuMicrosPerRequest ?? null, find('S1', VARIANT.baseline)?.cpuMicrosPerRequest ?? null)),
+    figure('S1 server CPU per request: api ÷ floor', divide(api('S1')?.cpuMicrosPerRequest ?? null, find('S1', VARIANT.floor)?.cpuMicrosPerRequest ?? null)),
     // What the stack allows: the floor is the API's HTTP server, Apollo and executor with no data layer.
     ...(['S1', 'S2'] as const).flatMap((scenario) => [
       figure(`${scenario} req/s: floor ÷ baseline`, divide(throughput(find(scenario, VARIANT.floor)), throughput(find(scenario, VARIANT.baseline)))),
@@ -109,6 +115,7 @@ export function ratios(summaries: readonly Summary[], compareVariant?: string): 
           return [
             figure(`${scenario} ${scenario === 'S3' ? 'readings/s' : 'req/s'}: api ÷ ${compareVariant}`, divide(throughput(api(scenario)), throughput(before))),
             figure(`${scenario} p99: api ÷ ${compareVariant}`, divide(api(scenario)?.latencyMs.p99 ?? null, before?.latencyMs.p99 ?? null)),
+            figure(`${scenario} server CPU per request: api ÷ ${compareVariant}`, divide(api(scenario)?.cpuMicrosPerRequest ?? null, before?.cpuMicrosPerRequest ?? null)),
           ];
         })
       : []),
