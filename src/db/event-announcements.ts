@@ -50,6 +50,9 @@ function parseAnnouncement(payload: string | undefined): EventAnnouncement | und
   return undefined;
 }
 
+/** How long connecting and LISTEN may take before the listener gives up and tries again. */
+const CONNECT_TIMEOUT_MS = 5_000;
+
 /** What listens to the announcements: `stop` ends it. */
 export interface AnnouncementListener {
   stop(): Promise<void>;
@@ -72,7 +75,8 @@ export function listenForEvents(
   let pauseMs = 100;
 
   const connect = async () => {
-    const current = new pg.Client({ connectionString: url, application_name: 'aquamind-listener' });
+    // A connection attempt or a LISTEN that hangs (the server gone mid-handshake) is given up, and retried.
+    const current = new pg.Client({ connectionString: url, application_name: 'aquamind-listener', connectionTimeoutMillis: CONNECT_TIMEOUT_MS, query_timeout: CONNECT_TIMEOUT_MS });
     client = current;
     current.on('notification', (message) => {
       const announcement = message.channel === EVENTS_CHANNEL ? parseAnnouncement(message.payload) : undefined;
