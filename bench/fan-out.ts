@@ -18,6 +18,7 @@ import { BenchDatabase } from './database';
 import { METRIC } from './metrics';
 import { PERFORMANCE_DIR } from './report';
 import { REPO_ROOT, serverSpecs, ServerProcess, VARIANT } from './servers';
+import { median } from './summary';
 import { buildAtRef } from './worktree';
 
 const USAGE = `npm run bench:fanout -- --compare REF [options]
@@ -100,8 +101,6 @@ async function measure(api: ServerProcess, watchers: ReadonlyArray<{ deviceId: s
     seconds,
   };
 }
-
-const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 async function main(teardown: Teardown): Promise<void> {
   const values = parseFlags(process.argv.slice(2), ['compare', 'subscribers', 'batch', 'batches', 'rounds'], USAGE);

@@ -16,6 +16,7 @@ import { BenchDatabase } from './database';
 import { PERFORMANCE_DIR, PERFORMANCE_MD, writeSection } from './report';
 import { fire, loadFor, type LoadSettings } from './scenarios';
 import { REPO_ROOT, serverSpecs, ServerProcess } from './servers';
+import { median } from './summary';
 
 const USAGE = `npm run bench:live [-- options]
   --subscribers N   graphql-ws subscribers, one device each (default 100)
@@ -107,7 +108,6 @@ export async function runLive(database: BenchDatabase, api: ServerProcess, devic
       await unsubscribe(subscribers);
     }
   }
-  const median = (values: readonly number[]) => percentile([...values].sort((a, b) => a - b), 50);
   const s1 = median(runs['S1 with']!) / median(runs['S1 without']!);
   const s2 = median(runs['S2 with']!) / median(runs['S2 without']!);
 

@@ -123,10 +123,6 @@ export class EventFeed {
     return subscription;
   }
 
-  get size(): number {
-    return this.subscribers.size;
-  }
-
   /** Stops listening and ends every subscription (shutdown). */
   async stop(): Promise<void> {
     await this.listener?.stop();
