@@ -7,4 +7,6 @@ import type { EntityManager } from '@mikro-orm/postgresql';
  */
 export interface ForkContext {
   readonly em: EntityManager;
+  /** Its point lookups are its own statements, never shared with other operations' (the no-loader mode, to measure the N+1). */
+  readonly alone?: boolean;
 }

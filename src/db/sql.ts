@@ -1,4 +1,4 @@
-import type { Knex } from '@mikro-orm/postgresql';
+import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import { checkDeadline } from './deadline';
 import type { ForkContext } from './fork-context';
 import { countStatement } from './statement-tally';
@@ -79,31 +79,59 @@ function clientOf(knex: Knex | Knex.Transaction): KnexClient {
   return knex.client as KnexClient;
 }
 
+/** A statement as `pg` takes it: named when prepared. */
+export interface Query {
+  readonly text: string;
+  readonly values: readonly unknown[];
+  readonly name?: string;
+}
+
+/** `statement` with `values`, as `pg` takes it. */
+export function queryOf(statement: string | Prepared, values: readonly unknown[]): Query {
+  return typeof statement === 'string' ? { text: numbered(statement), values } : { text: statement.text, values, name: statement.name };
+}
+
 /**
  * The rows a read statement gives, sent on the operation's fork's connection: its transaction's when it
  * has one, else one from the pool for this statement alone. `?` placeholders take `values` as
- * parameters, never spliced into the text. The statement goes to `pg` directly, not through knex's
- * query runner: that took a sequential point lookup from 208 to 390 µs, and 10% of the server's CPU
- * under S1 load (both measured, docs/PERFORMANCE.md). It is announced as knex's own statements are (its
- * `query`, `query-response` and `query-error` events), so the statement counts and timings of /metrics,
- * the logs and the tests see it. A failure is the ORM's exception for it (timeout, connection lost, …),
- * as on every other path.
+ * parameters, never spliced into the text. See {@link send} for how it is sent, announced and counted.
  */
 export async function read<R = Row>(ctx: ForkContext, statement: string | Prepared, values: readonly unknown[]): Promise<R[]> {
   const { em } = ctx;
   checkDeadline(em);
-  const knex = em.getKnex();
-  const client = clientOf(em.getTransactionContext<Knex.Transaction>() ?? knex);
-  const query = typeof statement === 'string' ? { text: numbered(statement), values } : { text: statement.text, values, name: statement.name };
+  const query = queryOf(statement, values);
+  return send<R>(em, em.getTransactionContext<Knex.Transaction>() ?? em.getKnex(), query, {
+    // The wait for a connection may have used up the operation's time.
+    admitted: () => checkDeadline(em),
+    answered: (ms) => countStatement(em.id, query.text, ms),
+  });
+}
+
+/**
+ * Sends `query` on a connection of `knex` (a transaction: its one connection; else one from the pool for
+ * this statement alone). The statement goes to `pg` directly, not through knex's query runner: that took
+ * a sequential point lookup from 208 to 390 µs, and 10% of the server's CPU under S1 load (both measured,
+ * docs/PERFORMANCE.md). It is announced as knex's own statements are (its `query`, `query-response` and
+ * `query-error` events), so the statement counts and timings of /metrics and the logs see it.
+ * `admitted` runs once the connection is there, and throws to send nothing; `answered` gets how long the
+ * statement took, answered or failed, from the ask for a connection (as the ORM times its own: a wait for
+ * a connection counts in a slow statement). A failure is the ORM's exception for it (timeout, connection
+ * lost, …), as on every other path; `em` is any fork of the ORM the connection is from.
+ */
+export async function send<R = Row>(
+  em: EntityManager,
+  knex: Knex | Knex.Transaction,
+  query: Query,
+  { admitted, answered }: { readonly admitted: () => void; readonly answered: (ms: number) => void },
+): Promise<R[]> {
+  const client = clientOf(knex);
   try {
-    // Timed from here, as the ORM times its own: a wait for a connection counts in a slow statement.
     const asked = performance.now();
     const connection = await client.acquireConnection();
     try {
-      // The wait for a connection may have used up the operation's time.
-      checkDeadline(em);
-      const events = clientOf(knex);
-      const statement = { sql: query.text, bindings: values, __knexQueryUid: `read-${++announced}` };
+      admitted();
+      const events = clientOf(em.getKnex());
+      const statement = { sql: query.text, bindings: query.values, __knexQueryUid: `read-${++announced}` };
       events.emit('query', statement);
       try {
         const { rows } = await connection.query(query);
@@ -113,7 +141,7 @@ export async function read<R = Row>(ctx: ForkContext, statement: string | Prepar
         events.emit('query-error', error, statement);
         throw error;
       } finally {
-        countStatement(em.id, query.text, performance.now() - asked);
+        answered(performance.now() - asked);
       }
     } finally {
       await client.releaseConnection(connection);
@@ -126,46 +154,4 @@ export async function read<R = Row>(ctx: ForkContext, statement: string | Prepar
 /** A `timestamptz` column's text as an instant. */
 export function instant(value: unknown): Date {
   return new Date(value as string);
-}
-
-/**
- * How one kind of record is read: its table, the columns a record needs, how a row becomes one, and
- * the condition every read of it adds (which rows its reader may have).
- */
-export interface RecordSource<R> {
-  readonly table: string;
-  readonly columns: string;
-  toRecord(row: Row): R;
-  /** A boolean SQL expression with `?` placeholders, whose values each read gives. */
-  readonly condition: string;
-}
-
-/** Each source's statement of records by id, prepared once per connection. */
-const byIdsStatements = new WeakMap<RecordSource<unknown>, Prepared>();
-
-function byIdsStatement(source: RecordSource<unknown>): Prepared {
-  let statement = byIdsStatements.get(source);
-  if (!statement) {
-    statement = prepared(
-      `${source.table}-by-id`,
-      `select ${source.columns} from ${source.table} where id = any(?::uuid[]) and ${source.condition}`,
-    );
-    byIdsStatements.set(source, statement);
-  }
-  return statement;
-}
-
-/**
- * Records by id in the order of `ids`, null where none has that id or the source's condition (with
- * `conditionValues`) leaves it out, in one statement: a `…ById` loader's batch.
- */
-export async function recordsByIds<R extends { readonly id: string }>(
-  ctx: ForkContext,
-  source: RecordSource<R>,
-  ids: readonly string[],
-  conditionValues: readonly unknown[],
-): Promise<Array<R | null>> {
-  const rows = await read(ctx, byIdsStatement(source), [uuidArray(ids), ...conditionValues]);
-  const byId = new Map(rows.map((row) => [row.id as string, source.toRecord(row)]));
-  return ids.map((id) => byId.get(id) ?? null);
 }

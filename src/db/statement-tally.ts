@@ -40,13 +40,15 @@ export class StatementTally {
     this.shapes = options.diagnostics ? new Map() : null;
   }
 
-  /** Counts one answered (or failed) statement of the operation, which took `ms`; with diagnostics, its shape and the field that sent it. */
-  count(sql: string, ms: number): void {
+  /**
+   * Counts one answered (or failed) statement of the operation, which took `ms`; with diagnostics, its
+   * shape and the field that sent it (`origin`).
+   */
+  count(sql: string, ms: number, origin: string | undefined): void {
     this.statements++;
     if (ms >= this.options.slowMs) this.options.onSlow(statementShape(sql), ms);
     if (!this.shapes) return;
     const statement = statementShape(sql);
-    const origin = origins.getStore();
     const key = `${origin ?? ''}\u0000${statement}`;
     const seen = this.shapes.get(key);
     if (seen) seen.count++;
@@ -79,9 +81,12 @@ export function endTally(forkId: number): void {
   if (ended.length > KEPT_ENDED) tallies.delete(ended.shift()!);
 }
 
-/** Counts a statement of fork `forkId`, answered or failed after `ms` (`read` in db/sql.ts, and the ORM's own through {@link TallyingLogger}). */
-export function countStatement(forkId: number | undefined, sql: string, ms: number): void {
-  if (forkId !== undefined) tallies.get(forkId)?.count(sql, ms);
+/**
+ * Counts a statement of fork `forkId`, answered or failed after `ms` (`read` in db/sql.ts, and the ORM's
+ * own through {@link TallyingLogger}); sent for the field `origin` (diagnostics), when not the current one.
+ */
+export function countStatement(forkId: number | undefined, sql: string, ms: number, origin = currentOrigin()): void {
+  if (forkId !== undefined) tallies.get(forkId)?.count(sql, ms, origin);
 }
 
 /**
@@ -101,6 +106,11 @@ export class TallyingLogger extends DefaultLogger {
 }
 
 const origins = new AsyncLocalStorage<string>();
+
+/** The GraphQL field whose work is running now (diagnostics only; else undefined). */
+export function currentOrigin(): string | undefined {
+  return origins.getStore();
+}
 
 /** Runs `work` with its statements attributed to `origin` (a GraphQL field path): diagnostics only. */
 export function fromOrigin<T>(origin: string, work: () => T): T {

@@ -33,7 +33,8 @@ export function createLoaders(
   caller: Caller,
   { batch, onBatch = () => {} }: { batch: boolean; onBatch?: (loader: string, size: number) => void },
 ) {
-  const ctx = { em, caller };
+  // Without batching, nothing is shared either: one statement per key (src/db/point-lookups.ts).
+  const ctx = { em, caller, alone: !batch };
   /** `fetch`, reporting each batch's size under `loader` (the metrics' batch sizes). */
   const counted =
     <Keys extends readonly unknown[], Rest extends unknown[], Result>(loader: string, fetch: (keys: Keys, ...rest: Rest) => Result) =>

@@ -1,7 +1,8 @@
 import type { ApiKeyRecord, ApiKeyScope } from '../entities';
 import { ownedBy, refuseApiKeys } from '../auth/access';
 import { actorOf, isAdmin, type ActingContext } from '../auth/actor';
-import { instant, read, recordsByIds, type RecordSource, type Row } from '../db/sql';
+import { recordsByIds, type RecordSource } from '../db/point-lookups';
+import { instant, read, type Row } from '../db/sql';
 
 const COLUMNS = 'id, owner_id, name, prefix, scopes, created_at, last_used_at, revoked_at';
 

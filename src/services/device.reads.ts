@@ -13,6 +13,7 @@ import {
   type PagingArgs,
   type ReadPage,
 } from '../db/pagination';
+import { readByIds } from '../db/point-lookups';
 import { instant, prepared, read, uuidArray, type Row } from '../db/sql';
 import type { DeviceRecord, UserRecord } from '../entities';
 import { joinedUserColumns } from './user.reads';
@@ -88,7 +89,7 @@ export async function deviceRecordsByIds(
   ids: readonly string[],
 ): Promise<{ devices: Array<DeviceRecord | null> } & WithOwners> {
   requireScope(ctx, SCOPE);
-  const rows = await read(ctx, DEVICES_BY_IDS, [uuidArray(ids), ...VISIBLE.params(ctx.caller)]);
+  const rows = await readByIds(ctx, DEVICES_BY_IDS, ids, (array) => [array, ...VISIBLE.params(ctx.caller)]);
   const byId = new Map(rows.map((row) => [row.id as string, toDeviceRecord(row)]));
   return { devices: ids.map((id) => byId.get(id) ?? null), owners: ownersOf(rows) };
 }

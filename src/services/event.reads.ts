@@ -12,7 +12,8 @@ import {
   type PagingArgs,
   type ReadPage,
 } from '../db/pagination';
-import { instant, prepared, read, recordsByIds, uuidArray, xidArray, type RecordSource, type Row } from '../db/sql';
+import { recordsByIds, type RecordSource } from '../db/point-lookups';
+import { instant, prepared, read, uuidArray, xidArray, type Row } from '../db/sql';
 import type { EventAnnouncement } from '../db/event-announcements';
 import type { ForkContext } from '../db/fork-context';
 import type { EventRecord } from '../entities';

@@ -1,7 +1,8 @@
 import type { ApiKeyScope } from '../entities';
 import { hasScope } from '../auth/access';
 import type { ActingContext } from '../auth/actor';
-import { prepared, read, uuidArray } from '../db/sql';
+import { readByIds } from '../db/point-lookups';
+import { prepared } from '../db/sql';
 
 /** How many objects one `nodes` call may ask for (as a page of any list). */
 export const MAX_NODE_IDS = 100;
@@ -44,9 +45,8 @@ const TYPES_BY_IDS = prepared(
  * see the object itself is for the typed lookup that follows (the loaders' visibility conditions).
  */
 export async function nodeTypesByIds(ctx: ActingContext, ids: readonly string[]): Promise<Array<NodeType | null>> {
-  const array = uuidArray(ids);
-  const rows = await read<{ id: string; type: NodeType }>(ctx, TYPES_BY_IDS, Object.keys(TABLES).map(() => array));
-  const types = new Map(rows.map((row) => [row.id, row.type]));
+  const rows = await readByIds(ctx, TYPES_BY_IDS, ids, (array) => Object.keys(TABLES).map(() => array));
+  const types = new Map(rows.map((row) => [row.id as string, row.type as NodeType]));
   return ids.map((id) => {
     const type = types.get(id);
     if (type === undefined) return null;

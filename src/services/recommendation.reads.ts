@@ -1,7 +1,8 @@
 import { activeOrAdmin, requireScope } from '../auth/access';
 import type { ActingContext } from '../auth/actor';
 import { BY_ID, cursorParts, idCursor, pageRequest, readPage, type Connection, type PagingArgs } from '../db/pagination';
-import { instant, read, recordsByIds, type RecordSource, type Row } from '../db/sql';
+import { recordsByIds, type RecordSource } from '../db/point-lookups';
+import { instant, read, type Row } from '../db/sql';
 import type { RecommendationRecord } from '../entities';
 import * as valid from './validation';
 

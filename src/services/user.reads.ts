@@ -1,7 +1,8 @@
 import { ownedBy } from '../auth/access';
 import type { ActingContext } from '../auth/actor';
 import { BY_ID, containsPattern, cursorParts, idCursor, pageRequest, readPage, type Connection, type PagingArgs } from '../db/pagination';
-import { instant, recordsByIds, type RecordSource, type Row } from '../db/sql';
+import { recordsByIds, type RecordSource } from '../db/point-lookups';
+import { instant, type Row } from '../db/sql';
 import type { UserRecord } from '../entities';
 import * as valid from './validation';
 
