@@ -40,22 +40,35 @@ describe('point lookups shared between operations', () => {
     expect(operations.map((line) => line.statements)).toEqual(devices.map(() => 1));
   });
 
-  it('shares no statement between callers, and gives each operation only the rows of its own ids', async () => {
+  it('shares one statement between callers, each operation getting only the rows its own caller may see of its own ids', async () => {
     const [mine, theirs] = devices;
     const owner = contextOf({ kind: 'user', userId: mine!.ownerId });
     const other = contextOf({ kind: 'user', userId: theirs!.ownerId });
     const again = contextOf({ kind: 'user', userId: mine!.ownerId });
+    const admin = contextOf({ kind: 'user', userId: api.admin!.id });
+    // An API key of the admin acts for its owner within its scopes: its own devices only, none here.
+    const key = contextOf({ kind: 'apiKey', keyId: '00000000-0000-7000-8000-000000000001', userId: api.admin!.id, scopes: ['devices:read'] });
     const ids = [mine!.deviceId, theirs!.deviceId];
     let results: Array<Awaited<ReturnType<typeof deviceRecordsByIds>>> = [];
     const statements = await api.statements(async () => {
-      results = await Promise.all([deviceRecordsByIds(owner, ids), deviceRecordsByIds(other, ids), deviceRecordsByIds(again, [mine!.deviceId])]);
+      results = await Promise.all([
+        deviceRecordsByIds(owner, ids),
+        deviceRecordsByIds(other, ids),
+        deviceRecordsByIds(again, [mine!.deviceId]),
+        deviceRecordsByIds(admin, ids),
+        deviceRecordsByIds(key, ids),
+      ]);
     });
-    const [asOwner, asOther, asAgain] = results.map((result) => result.devices.map((device) => device?.id ?? null));
+    const [asOwner, asOther, asAgain, asAdmin, asKey] = results.map((result) => result.devices.map((device) => device?.id ?? null));
     expect(asOwner).toEqual([mine!.deviceId, null]);
     expect(asOther).toEqual([null, theirs!.deviceId]);
     expect(asAgain).toEqual([mine!.deviceId]);
-    // One statement per caller: the owner's two lookups shared theirs.
-    expect(statements).toHaveLength(2);
+    expect(asAdmin).toEqual(ids);
+    expect(asKey).toEqual([null, null]);
+    // The owners come with the devices, each only with a device its caller sees.
+    expect(results[0]!.owners.map((user) => user.id)).toEqual([mine!.ownerId]);
+    expect(results[1]!.owners.map((user) => user.id)).toEqual([theirs!.ownerId]);
+    expect(statements).toHaveLength(1);
   });
 
   it('leaves out an operation that runs out of time before the shared statement is sent, and answers the others', async () => {

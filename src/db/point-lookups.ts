@@ -4,15 +4,77 @@ import type { ForkContext } from './fork-context';
 import { prepared, queryOf, read, send, uuidArray, type Prepared, type Row } from './sql';
 import { countStatement, currentOrigin } from './statement-tally';
 
+/** What a point lookup reads: rows by id, each kept to what the caller who asks for it may see. */
+export interface LookupSource {
+  /** Names the source's prepared statements. */
+  readonly name: string;
+  /** The columns of a row, its id among them as `id`. */
+  readonly columns: string;
+  /** The table, or the tables joined, the rows come from. */
+  readonly from: string;
+  /** The column the ids asked for are compared with. */
+  readonly id: string;
+  /**
+   * Which rows a caller may have: a boolean SQL expression whose placeholders are each cast
+   * (`?::uuid`), their values the caller's (each lookup gives them).
+   */
+  readonly condition: string;
+}
+
+/** The statements of a source, prepared once per connection. */
+interface LookupStatements {
+  /** One caller's lookup: values, the ids (one `uuid[]`), then the condition's. */
+  readonly own: Prepared;
+  /**
+   * Several callers' lookups in one: each id with the number of the caller who asked for it (from 1),
+   * then one array per placeholder of the condition, a value per caller; rows carry `lookup_asker`.
+   * Null when the condition takes no values: every caller's lookup is then the same.
+   */
+  readonly shared: Prepared | null;
+}
+
+const statementsOf = new WeakMap<LookupSource, LookupStatements>();
+
+function lookupStatements(source: LookupSource): LookupStatements {
+  let statements = statementsOf.get(source);
+  if (!statements) {
+    const types: string[] = [];
+    const perCaller = source.condition.replace(/\?::(\w+)/g, (_, type: string) => {
+      types.push(type);
+      return `asker.lookup_p${types.length}`;
+    });
+    if (perCaller.includes('?')) throw new Error(`a placeholder of ${source.name}'s condition is not cast: ${source.condition}`);
+    const columns = types.map((_, i) => `lookup_p${i + 1}`);
+    statements = {
+      own: prepared(`${source.name}-by-id`, `select ${source.columns} from ${source.from} where ${source.id} = any(?::uuid[]) and ${source.condition}`),
+      shared:
+        types.length === 0
+          ? null
+          : prepared(
+              `${source.name}-by-id-shared`,
+              `select asked.lookup_asker, ${source.columns}
+              from unnest(?::uuid[], ?::int[]) as asked(lookup_id, lookup_asker)
+              join unnest(${types.map((type) => `?::${type}[]`).join(', ')}) with ordinality as asker(${columns.join(', ')}, lookup_n)
+                on asker.lookup_n = asked.lookup_asker,
+              ${source.from}
+              where ${source.id} = asked.lookup_id and ${perCaller}`,
+            ),
+    };
+    statementsOf.set(source, statements);
+  }
+  return statements;
+}
+
 /**
- * How many ids one shared lookup takes at most: a larger batch is sent as it is and the next lookups
- * start another.
+ * How many ids (counted once per caller) one shared lookup takes at most: a larger batch is sent as
+ * it is, and the next lookups start another.
  */
 const MAX_SHARED_IDS = 1_000;
 
 /** One operation's lookup, waiting for the shared statement it is part of. */
 interface Waiting {
   readonly ids: readonly string[];
+  readonly asker: Asker;
   /** The operation's fork: its deadline, and its tally, which counts the shared statement once. */
   readonly em: EntityManager;
   /** The field that asked (diagnostics): the shared statement counts as this field's. */
@@ -21,60 +83,75 @@ interface Waiting {
   readonly reject: (error: unknown) => void;
 }
 
-/** The lookups of one statement and one set of other values, gathered until the event loop's next check phase. */
-interface SharedLookup {
-  readonly statement: Prepared;
-  readonly values: (ids: string) => readonly unknown[];
+/** The lookups of callers alike (the same condition values), numbered from 1 in their shared lookup. */
+interface Asker {
+  readonly number: number;
+  readonly conditionValues: readonly unknown[];
   readonly ids: Set<string>;
+}
+
+/** The lookups of one source gathered until the event loop's next check phase. */
+interface SharedLookup {
+  readonly source: LookupSource;
+  readonly askers: Map<string, Asker>;
   readonly waiting: Waiting[];
+  size: number;
   sent: boolean;
 }
 
-/** The lookups being gathered, by the knex instance (one per ORM: a process may run several) and key. */
-const gathering = new WeakMap<Knex, Map<string, SharedLookup>>();
+/** The lookups being gathered, by the knex instance (one per ORM: a process may run several) and source. */
+const gathering = new WeakMap<Knex, Map<LookupSource, SharedLookup>>();
 
 /**
- * The rows of `ids`, from `statement` whose values are `values(ids)` (`ids` as one `uuid[]`
- * parameter; each row has an `id` column), in no order.
+ * The rows of `source` with `ids` that a caller with `conditionValues` (the source condition's values)
+ * may see, in no order.
  *
- * Outside a transaction (a query), the lookups that operations make while one turn of the event loop
- * runs, of the same statement with the same other values (the same caller's visibility), are sent as
- * one statement, at the end of that turn: under load a point lookup (S1) costs one round trip for many
- * operations rather than one each (docs/PERFORMANCE.md). Each operation still reads only what its caller
- * may see, gets only the rows of its own ids, and counts the statement among its own, once; its rows
- * are read after its lookup was asked, as they would be by a statement of its own. An operation out
- * of time is left out (OPERATION_TIMEOUT), as before a statement of its own. Inside a transaction (a
- * mutation), or when `ctx` is `alone`, the lookup is the operation's own statement (in a transaction, on
- * its connection).
+ * Outside a transaction (a query), the lookups of one source that operations make while one turn of
+ * the event loop runs are sent as one statement at the end of that turn, whoever the callers: under
+ * load, point lookups (S1) cost one round trip for many operations rather than one each
+ * (docs/PERFORMANCE.md). The rows of each id are still those its own caller may see: with callers
+ * alike, the statement is the one each would send; with several, the condition is applied per
+ * caller, in the statement. Each operation gets only the rows of its own ids and counts the statement
+ * among its own, once; its rows are read after it asked, as by a statement of its own. An operation
+ * out of time by then is left out (OPERATION_TIMEOUT), as before a statement of its own. Inside a
+ * transaction (a mutation), or when `ctx` is `alone`, the lookup is the operation's own statement (in
+ * a transaction, on its connection).
  */
-export function readByIds(ctx: ForkContext, statement: Prepared, ids: readonly string[], values: (ids: string) => readonly unknown[]): Promise<Row[]> {
+export function readByIds(ctx: ForkContext, source: LookupSource, ids: readonly string[], conditionValues: readonly unknown[]): Promise<Row[]> {
   const { em } = ctx;
-  if (em.getTransactionContext() || ctx.alone) return read(ctx, statement, values(uuidArray(ids)));
+  const statements = lookupStatements(source);
+  if (em.getTransactionContext() || ctx.alone) return read(ctx, statements.own, [uuidArray(ids), ...conditionValues]);
   checkDeadline(em);
   uuidArray(ids);
   const knex = em.getKnex();
   let lookups = gathering.get(knex);
-  if (!lookups) gathering.set(knex, (lookups = new Map<string, SharedLookup>()));
-  const key = `${statement.name}\u0000${JSON.stringify(values(''))}`;
-  let shared = lookups.get(key);
-  if (shared && shared.ids.size + ids.length > MAX_SHARED_IDS) {
-    lookups.delete(key);
+  if (!lookups) gathering.set(knex, (lookups = new Map<LookupSource, SharedLookup>()));
+  let shared = lookups.get(source);
+  if (shared && shared.size + ids.length > MAX_SHARED_IDS) {
+    lookups.delete(source);
     void sendShared(knex, shared);
     shared = undefined;
   }
   if (!shared) {
-    const started: SharedLookup = { statement, values, ids: new Set(), waiting: [], sent: false };
-    lookups.set(key, started);
+    const started: SharedLookup = { source, askers: new Map(), waiting: [], size: 0, sent: false };
+    lookups.set(source, started);
     setImmediate(() => {
-      if (lookups.get(key) === started) lookups.delete(key);
+      if (lookups.get(source) === started) lookups.delete(source);
       void sendShared(knex, started);
     });
     shared = started;
   }
-  for (const id of ids) shared.ids.add(id);
-  const origin = currentOrigin();
+  const key = JSON.stringify(conditionValues);
+  let asker = shared.askers.get(key);
+  if (!asker) shared.askers.set(key, (asker = { number: shared.askers.size + 1, conditionValues, ids: new Set() }));
+  for (const id of ids) {
+    if (asker.ids.has(id)) continue;
+    asker.ids.add(id);
+    shared.size++;
+  }
+  const waiting = { ids, asker, em, origin: currentOrigin() };
   const gathered = shared;
-  return new Promise<Row[]>((resolve, reject) => gathered.waiting.push({ ids, em, origin, resolve, reject }));
+  return new Promise<Row[]>((resolve, reject) => gathered.waiting.push({ ...waiting, resolve, reject }));
 }
 
 /** Whether `waiting`'s operation still has time; if not, its lookup fails with OPERATION_TIMEOUT. */
@@ -88,13 +165,33 @@ function inTime(waiting: Waiting): boolean {
   }
 }
 
+/** The statement of `shared`'s lookups: the callers' own when they are alike, else the shared one. */
+function queryFor(shared: SharedLookup) {
+  const statements = lookupStatements(shared.source);
+  const askers = [...shared.askers.values()];
+  if (askers.length === 1 || !statements.shared) {
+    const ids = new Set(askers.flatMap((asker) => [...asker.ids]));
+    return queryOf(statements.own, [uuidArray([...ids]), ...askers[0]!.conditionValues]);
+  }
+  const ids: string[] = [];
+  const numbers: number[] = [];
+  for (const asker of askers) {
+    for (const id of asker.ids) {
+      ids.push(id);
+      numbers.push(asker.number);
+    }
+  }
+  const perPlaceholder = askers[0]!.conditionValues.map((_, i) => askers.map((asker) => asker.conditionValues[i]));
+  return queryOf(statements.shared, [uuidArray(ids), numbers, ...perPlaceholder]);
+}
+
 /** Sends `shared` (once), and gives each waiting lookup its rows, or the statement's failure. */
 async function sendShared(knex: Knex, shared: SharedLookup): Promise<void> {
   if (shared.sent) return;
   shared.sent = true;
   let waiting = shared.waiting.filter(inTime);
   if (waiting.length === 0) return;
-  const query = queryOf(shared.statement, shared.values(uuidArray([...shared.ids])));
+  const query = queryFor(shared);
   try {
     const rows = await send(waiting[0]!.em, knex, query, {
       // The wait for a connection may have used up some operations' time.
@@ -111,14 +208,20 @@ async function sendShared(knex: Knex, shared: SharedLookup): Promise<void> {
         }
       },
     });
-    const byId = new Map<string, Row[]>();
+    // By caller (one, unless the rows say whose they are), then by id.
+    const byAsker = new Map<unknown, Map<string, Row[]>>();
     for (const row of rows) {
-      const id = row.id as string;
-      const same = byId.get(id);
+      const asker = row.lookup_asker ?? 1;
+      let byId = byAsker.get(asker);
+      if (!byId) byAsker.set(asker, (byId = new Map<string, Row[]>()));
+      const same = byId.get(row.id as string);
       if (same) same.push(row);
-      else byId.set(id, [row]);
+      else byId.set(row.id as string, [row]);
     }
-    for (const { ids, resolve } of waiting) resolve([...new Set(ids)].flatMap((id) => byId.get(id) ?? []));
+    for (const { ids, asker, resolve } of waiting) {
+      const byId = byAsker.get(shared.askers.size === 1 ? 1 : asker.number);
+      resolve([...new Set(ids)].flatMap((id) => byId?.get(id) ?? []));
+    }
   } catch (error) {
     // Those already refused keep their own error: a promise settles once.
     for (const { reject } of waiting) reject(error);
@@ -127,34 +230,30 @@ async function sendShared(knex: Knex, shared: SharedLookup): Promise<void> {
 
 /**
  * How one kind of record is read: its table, the columns a record needs, how a row becomes one, and
- * the condition every read of it adds (which rows its reader may have).
+ * the condition every read of it adds (which rows its reader may have; see {@link LookupSource}).
  */
 export interface RecordSource<R> {
   readonly table: string;
   readonly columns: string;
   toRecord(row: Row): R;
-  /** A boolean SQL expression with `?` placeholders, whose values each read gives. */
   readonly condition: string;
 }
 
-/** Each source's statement of records by id, prepared once per connection. */
-const byIdsStatements = new WeakMap<RecordSource<unknown>, Prepared>();
+/** Each record source's lookup by id. */
+const lookupsOf = new WeakMap<RecordSource<unknown>, LookupSource>();
 
-function byIdsStatement(source: RecordSource<unknown>): Prepared {
-  let statement = byIdsStatements.get(source);
-  if (!statement) {
-    statement = prepared(
-      `${source.table}-by-id`,
-      `select ${source.columns} from ${source.table} where id = any(?::uuid[]) and ${source.condition}`,
-    );
-    byIdsStatements.set(source, statement);
+function lookupOf(source: RecordSource<unknown>): LookupSource {
+  let lookup = lookupsOf.get(source);
+  if (!lookup) {
+    lookup = { name: source.table, columns: source.columns, from: source.table, id: 'id', condition: source.condition };
+    lookupsOf.set(source, lookup);
   }
-  return statement;
+  return lookup;
 }
 
 /**
  * Records by id in the order of `ids`, null where none has that id or the source's condition (with
- * `conditionValues`) leaves it out, in one statement: a `…ById` loader's batch.
+ * `conditionValues`) leaves it out: a `…ById` loader's batch (see {@link readByIds}).
  */
 export async function recordsByIds<R extends { readonly id: string }>(
   ctx: ForkContext,
@@ -162,7 +261,7 @@ export async function recordsByIds<R extends { readonly id: string }>(
   ids: readonly string[],
   conditionValues: readonly unknown[],
 ): Promise<Array<R | null>> {
-  const rows = await readByIds(ctx, byIdsStatement(source), ids, (array) => [array, ...conditionValues]);
+  const rows = await readByIds(ctx, lookupOf(source), ids, conditionValues);
   const byId = new Map(rows.map((row) => [row.id as string, source.toRecord(row)]));
   return ids.map((id) => byId.get(id) ?? null);
 }

@@ -13,8 +13,8 @@ import {
   type PagingArgs,
   type ReadPage,
 } from '../db/pagination';
-import { readByIds } from '../db/point-lookups';
-import { instant, prepared, read, uuidArray, type Row } from '../db/sql';
+import { readByIds, type LookupSource } from '../db/point-lookups';
+import { instant, read, uuidArray, type Row } from '../db/sql';
 import type { DeviceRecord, UserRecord } from '../entities';
 import { joinedUserColumns } from './user.reads';
 import * as valid from './validation';
@@ -62,7 +62,6 @@ const OWNER = joinedUserColumns('u');
 /** The device columns of a read of `devices n`. */
 const DEVICE_COLUMNS = COLUMNS.split(', ').map((column) => `n.${column}`).join(', ');
 /** Devices (`n`) joined with their owners (`u`). */
-const DEVICES_WITH_OWNERS = `select ${DEVICE_COLUMNS}, ${OWNER.columns} from devices n join users u on u.id = n.owner_id`;
 
 /** The devices the caller may see: their own (every one for an ADMIN). */
 const VISIBLE = ownedBy('n.owner_id');
@@ -72,9 +71,16 @@ const SPLIT = adminOrOwnDevices('n');
 const PARENT_VISIBLE = ownedBy('parent.id');
 const SCOPE = 'devices:read';
 
-const DEVICES_BY_IDS = prepared('devices-with-owners-by-id', `${DEVICES_WITH_OWNERS} where n.id = any(?::uuid[]) and ${VISIBLE.sql}`);
+/** Devices by id with their owners. */
+const DEVICES_WITH_OWNERS_BY_ID: LookupSource = {
+  name: 'devices-with-owners',
+  columns: `${DEVICE_COLUMNS}, ${OWNER.columns}`,
+  from: 'devices n join users u on u.id = n.owner_id',
+  id: 'n.id',
+  condition: VISIBLE.sql,
+};
 
-/** Every distinct owner of `rows` (rows of {@link DEVICES_WITH_OWNERS}). */
+/** Every distinct owner of `rows` (rows of devices with their owners' columns). */
 function ownersOf(rows: readonly Row[]): UserRecord[] {
   const owners = new Map<string, UserRecord>();
   for (const row of rows) {
@@ -89,7 +95,7 @@ export async function deviceRecordsByIds(
   ids: readonly string[],
 ): Promise<{ devices: Array<DeviceRecord | null> } & WithOwners> {
   requireScope(ctx, SCOPE);
-  const rows = await readByIds(ctx, DEVICES_BY_IDS, ids, (array) => [array, ...VISIBLE.params(ctx.caller)]);
+  const rows = await readByIds(ctx, DEVICES_WITH_OWNERS_BY_ID, ids, VISIBLE.params(ctx.caller));
   const byId = new Map(rows.map((row) => [row.id as string, toDeviceRecord(row)]));
   return { devices: ids.map((id) => byId.get(id) ?? null), owners: ownersOf(rows) };
 }

@@ -1,8 +1,7 @@
 import type { ApiKeyScope } from '../entities';
 import { hasScope } from '../auth/access';
 import type { ActingContext } from '../auth/actor';
-import { readByIds } from '../db/point-lookups';
-import { prepared } from '../db/sql';
+import { readByIds, type LookupSource } from '../db/point-lookups';
 
 /** How many objects one `nodes` call may ask for (as a page of any list). */
 export const MAX_NODE_IDS = 100;
@@ -31,13 +30,16 @@ const TABLES: Readonly<Record<NodeType, string>> = {
   ApiKey: 'api_keys',
 };
 
-/** Which table holds each of the ids (by primary key: one index probe per table); parameter: the ids. */
-const TYPES_BY_IDS = prepared(
-  'node-types-by-id',
-  Object.entries(TABLES)
-    .map(([type, table]) => `select id, '${type}' as type from ${table} where id = any(?::uuid[])`)
-    .join(' union all '),
-);
+/** Which table holds each of the ids (by primary key: one index probe per table). */
+const TYPES: LookupSource = {
+  name: 'node-types',
+  columns: 'id, type',
+  from: `(${Object.entries(TABLES)
+    .map(([type, table]) => `select id, '${type}' as type from ${table}`)
+    .join(' union all ')}) nodes`,
+  id: 'nodes.id',
+  condition: 'true',
+};
 
 /**
  * The type of each of `ids` (UUIDs are unique across tables), in one statement; null where no object
@@ -45,7 +47,7 @@ const TYPES_BY_IDS = prepared(
  * see the object itself is for the typed lookup that follows (the loaders' visibility conditions).
  */
 export async function nodeTypesByIds(ctx: ActingContext, ids: readonly string[]): Promise<Array<NodeType | null>> {
-  const rows = await readByIds(ctx, TYPES_BY_IDS, ids, (array) => Object.keys(TABLES).map(() => array));
+  const rows = await readByIds(ctx, TYPES, ids, []);
   const types = new Map(rows.map((row) => [row.id as string, row.type as NodeType]));
   return ids.map((id) => {
     const type = types.get(id);
