@@ -1,7 +1,7 @@
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import { checkDeadline } from './deadline';
 import type { ForkContext } from './fork-context';
-import { prepared, queryOf, read, send, uuidArray, type Prepared, type Row } from './sql';
+import { prepared, queryOf, read, send, uuidArray, type Prepared, type Query, type Row } from './sql';
 import { countStatement, currentOrigin } from './statement-tally';
 
 /** What a point lookup reads: rows by id, each kept to what the caller who asks for it may see. */
@@ -165,13 +165,16 @@ function inTime(waiting: Waiting): boolean {
   }
 }
 
-/** The statement of `shared`'s lookups: the callers' own when they are alike, else the shared one. */
-function queryFor(shared: SharedLookup) {
+/**
+ * The statement of `shared`'s lookups: the callers' own when they are alike (`mixed` false: every row
+ * is theirs), else the one that says whose each row is (`lookup_asker`).
+ */
+function queryFor(shared: SharedLookup): { query: Query; mixed: boolean } {
   const statements = lookupStatements(shared.source);
   const askers = [...shared.askers.values()];
   if (askers.length === 1 || !statements.shared) {
     const ids = new Set(askers.flatMap((asker) => [...asker.ids]));
-    return queryOf(statements.own, [uuidArray([...ids]), ...askers[0]!.conditionValues]);
+    return { query: queryOf(statements.own, [uuidArray([...ids]), ...askers[0]!.conditionValues]), mixed: false };
   }
   const ids: string[] = [];
   const numbers: number[] = [];
@@ -182,7 +185,7 @@ function queryFor(shared: SharedLookup) {
     }
   }
   const perPlaceholder = askers[0]!.conditionValues.map((_, i) => askers.map((asker) => asker.conditionValues[i]));
-  return queryOf(statements.shared, [uuidArray(ids), numbers, ...perPlaceholder]);
+  return { query: queryOf(statements.shared, [uuidArray(ids), numbers, ...perPlaceholder]), mixed: true };
 }
 
 /** Sends `shared` (once), and gives each waiting lookup its rows, or the statement's failure. */
@@ -191,7 +194,7 @@ async function sendShared(knex: Knex, shared: SharedLookup): Promise<void> {
   shared.sent = true;
   let waiting = shared.waiting.filter(inTime);
   if (waiting.length === 0) return;
-  const query = queryFor(shared);
+  const { query, mixed } = queryFor(shared);
   try {
     const rows = await send(waiting[0]!.em, knex, query, {
       // The wait for a connection may have used up some operations' time.
@@ -208,10 +211,10 @@ async function sendShared(knex: Knex, shared: SharedLookup): Promise<void> {
         }
       },
     });
-    // By caller (one, unless the rows say whose they are), then by id.
+    // By caller, then by id.
     const byAsker = new Map<unknown, Map<string, Row[]>>();
     for (const row of rows) {
-      const asker = row.lookup_asker ?? 1;
+      const asker = mixed ? row.lookup_asker : 1;
       let byId = byAsker.get(asker);
       if (!byId) byAsker.set(asker, (byId = new Map<string, Row[]>()));
       const same = byId.get(row.id as string);
@@ -219,7 +222,7 @@ async function sendShared(knex: Knex, shared: SharedLookup): Promise<void> {
       else byId.set(row.id as string, [row]);
     }
     for (const { ids, asker, resolve } of waiting) {
-      const byId = byAsker.get(shared.askers.size === 1 ? 1 : asker.number);
+      const byId = byAsker.get(mixed ? asker.number : 1);
       resolve([...new Set(ids)].flatMap((id) => byId?.get(id) ?? []));
     }
   } catch (error) {
