@@ -8,6 +8,11 @@ export interface Config {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Unset means: start the embedded PostgreSQL in `dataDir`. */
   readonly databaseUrl: string | undefined;
+  /**
+   * Where live updates LISTEN: a session of their own, directly on the primary (a transaction pooler
+   * such as PgBouncer cannot hold one). Unset: the database the API uses.
+   */
+  readonly databaseListenUrl: string | undefined;
   readonly dataDir: string;
   readonly embeddedPgPort: number;
   readonly db: {
@@ -106,6 +111,7 @@ export function loadConfig(env: Env = process.env): Config {
     port: read.int('PORT', 4000, { min: 0, max: 65535 }),
     logLevel: read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     databaseUrl,
+    databaseListenUrl: read.url('DATABASE_LISTEN_URL'),
     dataDir: path.resolve(read.string('AQUAMIND_DATA_DIR', '.data')),
     embeddedPgPort: read.int('EMBEDDED_PG_PORT', 54329, { min: 1, max: 65535 }),
     db: Object.freeze({

@@ -202,6 +202,37 @@ describe('eventRecorded', () => {
     }
   });
 
+  it('listens where DATABASE_LISTEN_URL says', async () => {
+    // Another database on the same server stands for the direct connection a pooled DATABASE_URL needs beside it.
+    const elsewhere = new URL(api.db.url);
+    elsewhere.pathname = '/postgres';
+    const listenersThere = async () =>
+      Number(
+        (
+          await api.db.sql<{ n: string }>(
+            "select count(*) as n from pg_stat_activity where application_name = 'aquamind-listener' and datname = 'postgres'",
+          )
+        )[0]!.n,
+      );
+    const before = await listenersThere();
+    const other = await buildApp({
+      orm: api.db.orm,
+      logger: pino({ level: 'silent' }),
+      tokens: api.tokens,
+      settings: { ...api.db.config, databaseListenUrl: elsewhere.toString(), exposure: { introspection: true, graphiql: false, schemaHints: true }, dataloaders: true },
+    });
+    try {
+      let after = before;
+      for (let waited = 0; after === before && waited < 5_000; waited += 50) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        after = await listenersThere();
+      }
+      expect(after).toBe(before + 1);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('takes no new socket while the server shuts down', async () => {
     const other = await buildApp({ orm: api.db.orm, logger: pino({ level: 'silent' }), tokens: api.tokens, settings: { ...api.db.config, exposure: { introspection: true, graphiql: false, schemaHints: true }, dataloaders: true } });
     await other.listen({ host: '127.0.0.1', port: 0 });

@@ -22,7 +22,7 @@ import { drainOnClose } from './shutdown';
 /** What the app's behaviour is made of: the configuration's settings it uses. */
 export type AppSettings = Pick<
   Config,
-  'exposure' | 'dataloaders' | 'rateLimits' | 'operationTimeoutMs' | 'shutdownGraceMs' | 'trustedProxies' | 'diagnostics'
+  'exposure' | 'dataloaders' | 'rateLimits' | 'operationTimeoutMs' | 'shutdownGraceMs' | 'trustedProxies' | 'diagnostics' | 'databaseListenUrl'
 > & { readonly db: Pick<Config['db'], 'slowStatementMs' | 'statementTimeoutMs' | 'idleInTransactionTimeoutMs'> };
 
 export interface AppDependencies {
@@ -96,7 +96,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
   // unbounded), the idle time PostgreSQL allows in it, and a margin.
   const maxTransactionMs = operationTimeoutMs + (settings.db.statementTimeoutMs || 60_000) + settings.db.idleInTransactionTimeoutMs + 5_000;
   const feed = new EventFeed(orm, logger, metrics, maxTransactionMs);
-  feed.start(databaseUrlOf(orm));
+  feed.start(settings.databaseListenUrl ?? databaseUrlOf(orm));
   serveSubscriptions(app, { schema, admission, orm, feed, dataloaders, logger, metrics });
   return app;
 }
