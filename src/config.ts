@@ -23,6 +23,12 @@ export interface Config {
     /** Statements slower than this are logged at `warn`. */
     readonly slowStatementMs: number;
     readonly idleInTransactionTimeoutMs: number;
+    /**
+     * Statements made with `prepared` are sent named, prepared once per connection (default). Off behind
+     * a transaction pooler (PgBouncer in `transaction` mode), where a connection's prepared statements
+     * are another client's: the same statements go unnamed.
+     */
+    readonly preparedStatements: boolean;
   };
   /** Seed demo data when the database has none (default: only on the embedded PostgreSQL). */
   readonly seedOnStart: boolean;
@@ -121,6 +127,7 @@ export function loadConfig(env: Env = process.env): Config {
       statementTimeoutMs: read.int('DB_STATEMENT_TIMEOUT_MS', 15_000, { min: 0 }),
       slowStatementMs: read.int('DB_SLOW_STATEMENT_MS', 1_000, { min: 1 }),
       idleInTransactionTimeoutMs: read.int('DB_IDLE_IN_TRANSACTION_TIMEOUT_MS', 10_000, { min: 0 }),
+      preparedStatements: read.bool('DB_PREPARED_STATEMENTS', true),
     }),
     seedOnStart: read.bool('SEED_ON_START', databaseUrl === undefined),
     adminPassword: read.optional('AQUAMIND_ADMIN_PASSWORD'),

@@ -3,6 +3,7 @@ import { defineConfig, MikroORM, type Options } from '@mikro-orm/postgresql';
 import type { Config } from '../config';
 import { entities } from '../entities';
 import { migrationsList } from './migrations';
+import { sendStatementsUnnamed } from './sql';
 import { TallyingLogger } from './statement-tally';
 
 export type Orm = MikroORM;
@@ -48,7 +49,9 @@ export function ormOptions(config: Config, clientUrl: string): Options {
 
 /** Connects the ORM; fails fast when the database cannot be reached. */
 export async function connectOrm(config: Config, clientUrl: string): Promise<Orm> {
-  return MikroORM.init(ormOptions(config, clientUrl));
+  const orm = await MikroORM.init(ormOptions(config, clientUrl));
+  if (!config.db.preparedStatements) sendStatementsUnnamed(orm.em.getKnex());
+  return orm;
 }
 
 /** Applies every pending migration; returns their names. */

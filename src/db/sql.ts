@@ -72,6 +72,17 @@ interface Announced {
   __knexQueryUid: string;
 }
 
+/** The knex clients (one per ORM) whose statements go unnamed: DB_PREPARED_STATEMENTS=false. */
+const unnamed = new WeakSet<KnexClient>();
+
+/**
+ * Sends every statement of the ORM whose connection is `knex` unnamed, its `prepared` ones included:
+ * parsed and planned each time, as a transaction pooler needs (DB_PREPARED_STATEMENTS=false).
+ */
+export function sendStatementsUnnamed(knex: Knex): void {
+  unnamed.add(clientOf(knex));
+}
+
 /** Ids of the statements `read` announces, unique in the process (knex's own are UUIDs). */
 let announced = 0;
 
@@ -134,7 +145,7 @@ export async function send<R = Row>(
       const statement = { sql: query.text, bindings: query.values, __knexQueryUid: `read-${++announced}` };
       events.emit('query', statement);
       try {
-        const { rows } = await connection.query(query);
+        const { rows } = await connection.query(unnamed.has(events) ? { text: query.text, values: query.values } : query);
         events.emit('query-response', rows, statement);
         return rows as R[];
       } catch (error) {
