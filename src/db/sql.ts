@@ -76,8 +76,9 @@ interface Announced {
 const unnamed = new WeakSet<KnexClient>();
 
 /**
- * Sends every statement of the ORM whose connection is `knex` unnamed, its `prepared` ones included:
- * parsed and planned each time, as a transaction pooler needs (DB_PREPARED_STATEMENTS=false).
+ * Makes {@link send} send the statements of the ORM whose connection is `knex` unnamed, the
+ * `prepared` ones included: parsed and planned each time, as a transaction pooler needs
+ * (DB_PREPARED_STATEMENTS=false). The ORM's own statements are never named.
  */
 export function sendStatementsUnnamed(knex: Knex): void {
   unnamed.add(clientOf(knex));
