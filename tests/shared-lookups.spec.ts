@@ -71,6 +71,21 @@ describe('point lookups shared between operations', () => {
     expect(statements).toHaveLength(1);
   });
 
+  it('shares nothing in the no-loader mode: one statement per key, as that mode measures', async () => {
+    const alone = await createTestApi({ dataloaders: false });
+    try {
+      const [first, second] = [await createOwnerAndDevice(alone), await createOwnerAndDevice(alone)];
+      let data: any;
+      const statements = await alone.statements(async () => {
+        ({ data } = await alone.gql('query ($a: ID!, $b: ID!) { a: device(id: $a) { id } b: device(id: $b) { id } }', { a: first.deviceId, b: second.deviceId }));
+      });
+      expect([data.a.id, data.b.id]).toEqual([first.deviceId, second.deviceId]);
+      expect(statements).toHaveLength(2);
+    } finally {
+      await alone.close();
+    }
+  });
+
   it('leaves out an operation that runs out of time before the shared statement is sent, and answers the others', async () => {
     const admin: Caller = { kind: 'user', userId: api.admin!.id };
     const late = contextOf(admin);

@@ -122,6 +122,7 @@ export function readByIds(ctx: ForkContext, source: LookupSource, ids: readonly 
   const statements = lookupStatements(source);
   if (em.getTransactionContext() || ctx.alone) return read(ctx, statements.own, [uuidArray(ids), ...conditionValues]);
   checkDeadline(em);
+  // A malformed id fails this lookup alone, not the statement it would share.
   uuidArray(ids);
   const knex = em.getKnex();
   let lookups = gathering.get(knex);
@@ -172,9 +173,10 @@ function inTime(waiting: Waiting): boolean {
 function queryFor(shared: SharedLookup): { query: Query; mixed: boolean } {
   const statements = lookupStatements(shared.source);
   const askers = [...shared.askers.values()];
+  // A condition without values makes every caller alike: one asker.
   if (askers.length === 1 || !statements.shared) {
-    const ids = new Set(askers.flatMap((asker) => [...asker.ids]));
-    return { query: queryOf(statements.own, [uuidArray([...ids]), ...askers[0]!.conditionValues]), mixed: false };
+    const [asker] = askers;
+    return { query: queryOf(statements.own, [uuidArray([...asker!.ids]), ...asker!.conditionValues]), mixed: false };
   }
   const ids: string[] = [];
   const numbers: number[] = [];

@@ -61,8 +61,6 @@ function toDeviceRecord(row: Row): DeviceRecord {
 const OWNER = joinedUserColumns('u');
 /** The device columns of a read of `devices n`. */
 const DEVICE_COLUMNS = COLUMNS.split(', ').map((column) => `n.${column}`).join(', ');
-/** Devices (`n`) joined with their owners (`u`). */
-
 /** The devices the caller may see: their own (every one for an ADMIN). */
 const VISIBLE = ownedBy('n.owner_id');
 /** The same, split for a plan per kind of caller (see listDevices). */
