@@ -13,6 +13,14 @@ export interface Config {
    * such as PgBouncer cannot hold one). Unset: the database the API uses.
    */
   readonly databaseListenUrl: string | undefined;
+  /** Streaming replicas of the primary that queries may read from (none: every read goes to the primary). */
+  readonly replicas: {
+    readonly urls: readonly string[];
+    /** A replica further behind than this takes no reads until it catches up. */
+    readonly maxLagMs: number;
+    /** How often each replica's state and lag are checked. */
+    readonly checkMs: number;
+  };
   readonly dataDir: string;
   readonly embeddedPgPort: number;
   readonly db: {
@@ -24,9 +32,11 @@ export interface Config {
     readonly slowStatementMs: number;
     readonly idleInTransactionTimeoutMs: number;
     /**
-     * Statements made with `prepared` are sent named, prepared once per connection (default). Off behind
-     * a transaction pooler (PgBouncer in `transaction` mode), where a connection's prepared statements
-     * are another client's: the same statements go unnamed.
+     * Statements made with `prepared` are sent named, prepared once per connection, and the timeouts
+     * are the session's, from its start (default). Off behind a transaction pooler (PgBouncer in
+     * `transaction` mode), where a server connection and its prepared statements are shared with other
+     * clients, and refuses the timeouts as startup parameters: the same statements go unnamed, and each
+     * transaction sets its timeouts for itself.
      */
     readonly preparedStatements: boolean;
   };
@@ -118,6 +128,11 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: read.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
     databaseUrl,
     databaseListenUrl: read.url('DATABASE_LISTEN_URL'),
+    replicas: Object.freeze({
+      urls: Object.freeze(read.urls('DATABASE_REPLICA_URLS')),
+      maxLagMs: read.int('DB_REPLICA_MAX_LAG_MS', 5_000, { min: 1 }),
+      checkMs: read.int('DB_REPLICA_CHECK_MS', 200, { min: 10, max: 60_000 }),
+    }),
     dataDir: path.resolve(read.string('AQUAMIND_DATA_DIR', '.data')),
     embeddedPgPort: read.int('EMBEDDED_PG_PORT', 54329, { min: 1, max: 65535 }),
     db: Object.freeze({
@@ -211,9 +226,23 @@ class EnvReader {
     return raw;
   }
 
+  /** Comma-separated postgres:// URLs; none when unset. */
+  urls(name: string): string[] {
+    const raw = this.optional(name);
+    if (raw === undefined) return [];
+    return raw.split(',').map((part) => {
+      const url = part.trim();
+      if (url === '') throw new ConfigError(name, 'has an empty entry: give comma-separated postgres:// URLs');
+      return this.checkedUrl(name, url);
+    });
+  }
+
   url(name: string): string | undefined {
     const raw = this.optional(name);
-    if (raw === undefined) return undefined;
+    return raw === undefined ? undefined : this.checkedUrl(name, raw);
+  }
+
+  private checkedUrl(name: string, raw: string): string {
     let url: URL;
     try {
       url = new URL(raw);

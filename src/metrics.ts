@@ -26,6 +26,24 @@ export class Metrics {
   readonly discarded = this.counter('aquamind_unit_of_work_discarded_total', 'Operations whose unit of work was cleared');
   readonly flushFailures = this.counter('aquamind_unit_of_work_flush_failures_total', 'Flushes or commits refused by the database (nothing written)');
   readonly statements = this.counter('aquamind_sql_statements_total', 'SQL statements sent to PostgreSQL for GraphQL operations');
+  readonly statementsByServer = new Counter({
+    name: 'aquamind_sql_statements_by_server_total',
+    help: 'SQL statements sent for GraphQL operations, by the server they went to: primary, or a replica (replica-1, …)',
+    labelNames: ['server'] as const,
+    registers: [this.registry],
+  });
+  private readonly replicaUsable = new Gauge({
+    name: 'aquamind_db_replica_usable',
+    help: 'Whether a streaming replica takes reads (1), or is left out (0: down, not a standby, or lagging past DB_REPLICA_MAX_LAG_MS)',
+    labelNames: ['replica'] as const,
+    registers: [this.registry],
+  });
+  private readonly replicaLag = new Gauge({
+    name: 'aquamind_db_replica_lag_seconds',
+    help: "How long a streaming replica has been behind the primary's writes, at its last check",
+    labelNames: ['replica'] as const,
+    registers: [this.registry],
+  });
   readonly rateLimitStatements = this.counter('aquamind_rate_limit_statements_total', 'SQL statements of the rate limiter (shared counters)');
   readonly statementSeconds = new Histogram({
     name: 'aquamind_sql_statement_seconds',
@@ -103,6 +121,12 @@ export class Metrics {
   connectionAcquired(used: number, waitedSeconds: number): void {
     this.peakUsed = Math.max(this.peakUsed, used);
     this.acquireSeconds.observe(waitedSeconds);
+  }
+
+  /** A streaming replica's state at its last check: whether it takes reads, and its lag. */
+  replicaState(replica: string, usable: boolean, lagSeconds: number): void {
+    this.replicaUsable.set({ replica }, usable ? 1 : 0);
+    this.replicaLag.set({ replica }, lagSeconds);
   }
 
   /** An operation's label: its name when it is a plain one among the first 200 seen, else `other` (or `anonymous`). */

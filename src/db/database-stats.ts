@@ -1,6 +1,7 @@
 import { RATE_LIMIT_COUNTERS_TABLE } from '../entities';
 import type { Logger } from '../logger';
 import type { Metrics, PoolGauges } from '../metrics';
+import { PRIMARY } from './fork-context';
 import type { Orm } from './orm';
 
 /** The parts of knex's connection pool (tarn) watched here. */
@@ -10,10 +11,11 @@ interface TarnPool extends PoolGauges {
   on(event: 'acquireSuccess' | 'acquireFail', listener: (eventId: number) => void): void;
 }
 
-/** What knex (and `read`, in db/sql.ts) announce of each statement. */
+/** What knex (and `send`, in db/sql.ts) announce of each statement; `send` names the server (knex's own: the primary). */
 interface Announced {
   sql: string;
   __knexQueryUid?: string;
+  server?: string;
 }
 
 /**
@@ -27,6 +29,8 @@ export function watchDatabase(orm: Orm, metrics: Metrics): void {
   metrics.watchPool(pool);
 
   const started = new Map<string, number>();
+  // Bound once per server: a label lookup per statement would cost every one.
+  const byServer = new Map<string, { inc(): void }>();
   knex.on('query', (statement: Announced) => {
     if (statement.__knexQueryUid) started.set(statement.__knexQueryUid, performance.now());
     if (statement.sql.includes(RATE_LIMIT_COUNTERS_TABLE)) {
@@ -34,6 +38,10 @@ export function watchDatabase(orm: Orm, metrics: Metrics): void {
       return;
     }
     metrics.statements.inc();
+    const server = statement.server ?? PRIMARY;
+    let counter = byServer.get(server);
+    if (!counter) byServer.set(server, (counter = metrics.statementsByServer.labels({ server })));
+    counter.inc();
   });
   const answered = (statement: Announced) => {
     const uid = statement.__knexQueryUid;

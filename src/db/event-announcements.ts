@@ -1,6 +1,6 @@
-import pg from 'pg';
 import type { EventRecord } from '../entities';
 import type { Logger } from '../logger';
+import { listen, type Listener } from './listener';
 
 /** The channel on which committed readings are announced. */
 export const EVENTS_CHANNEL = 'aquamind_events';
@@ -50,65 +50,22 @@ function parseAnnouncement(payload: string | undefined): EventAnnouncement | und
   return undefined;
 }
 
-/** How long connecting and LISTEN may take before the listener gives up and tries again. */
-const CONNECT_TIMEOUT_MS = 5_000;
-
-/** What listens to the announcements: `stop` ends it. */
-export interface AnnouncementListener {
-  stop(): Promise<void>;
-}
-
 /**
- * Listens for announced readings on a connection of its own (outside the pool: LISTEN holds it), so a
- * reading committed through any instance on the database is heard by this one. When the connection
- * drops, it says so (`onGap`: what was announced meanwhile is not heard) and listens again, retrying
- * with a growing pause; `onListening` tells each time it listens (again).
+ * Listens for announced readings on a connection of its own (see {@link listen}), so a reading
+ * committed through any instance on the database is heard by this one; `onGap`: what was announced
+ * while the connection was down is not heard.
  */
 export function listenForEvents(
   url: string,
   logger: Logger,
   handlers: { onAnnouncement(announcement: EventAnnouncement): void; onGap(): void; onListening?(): void },
-): AnnouncementListener {
-  let stopped = false;
-  let client: pg.Client | undefined;
-  let retry: NodeJS.Timeout | undefined;
-  let pauseMs = 100;
-
-  const connect = async () => {
-    // A connection attempt or a LISTEN that hangs (the server gone mid-handshake) is given up, and retried.
-    const current = new pg.Client({ connectionString: url, application_name: 'aquamind-listener', connectionTimeoutMillis: CONNECT_TIMEOUT_MS, query_timeout: CONNECT_TIMEOUT_MS });
-    client = current;
-    current.on('notification', (message) => {
-      const announcement = message.channel === EVENTS_CHANNEL ? parseAnnouncement(message.payload) : undefined;
+): Listener {
+  return listen(url, EVENTS_CHANNEL, logger, {
+    onNotification: (payload) => {
+      const announcement = parseAnnouncement(payload);
       if (announcement) handlers.onAnnouncement(announcement);
-    });
-    let lost = false;
-    const onLost = (error?: Error) => {
-      if (lost || stopped) return;
-      lost = true;
-      logger.warn({ err: error }, 'the connection listening for readings dropped: listening again');
-      handlers.onGap();
-      void current.end().catch(() => undefined);
-      retry = setTimeout(() => void connect(), pauseMs);
-      pauseMs = Math.min(pauseMs * 2, 2_000);
-    };
-    current.on('error', onLost);
-    current.on('end', () => onLost());
-    try {
-      await current.connect();
-      await current.query(`listen ${EVENTS_CHANNEL}`);
-      pauseMs = 100;
-      handlers.onListening?.();
-    } catch (error) {
-      onLost(error as Error);
-    }
-  };
-  void connect();
-  return {
-    stop: async () => {
-      stopped = true;
-      clearTimeout(retry);
-      await client?.end().catch(() => undefined);
     },
-  };
+    onGap: () => handlers.onGap(),
+    onListening: () => handlers.onListening?.(),
+  });
 }

@@ -3,7 +3,7 @@ import { defineConfig, MikroORM, type Options } from '@mikro-orm/postgresql';
 import type { Config } from '../config';
 import { entities } from '../entities';
 import { migrationsList } from './migrations';
-import { sendStatementsUnnamed } from './sql';
+import { behindTransactionPooler } from './sql';
 import { TallyingLogger } from './statement-tally';
 
 export type Orm = MikroORM;
@@ -25,11 +25,15 @@ export function ormOptions(config: Config, clientUrl: string): Options {
       acquireTimeoutMillis: config.db.acquireTimeoutMs,
     },
     driverOptions: {
-      connection: {
-        application_name: 'aquamind-api',
-        statement_timeout: config.db.statementTimeoutMs,
-        idle_in_transaction_session_timeout: config.db.idleInTransactionTimeoutMs,
-      },
+      // The timeouts as startup parameters, for the session; a transaction pooler refuses them, and each
+      // transaction sets them for itself there (behindTransactionPooler).
+      connection: config.db.preparedStatements
+        ? {
+            application_name: 'aquamind-api',
+            statement_timeout: config.db.statementTimeoutMs,
+            idle_in_transaction_session_timeout: config.db.idleInTransactionTimeoutMs,
+          }
+        : { application_name: 'aquamind-api' },
     },
     migrations: {
       tableName: 'mikro_orm_migrations',
@@ -50,7 +54,10 @@ export function ormOptions(config: Config, clientUrl: string): Options {
 /** Connects the ORM; fails fast when the database cannot be reached. */
 export async function connectOrm(config: Config, clientUrl: string): Promise<Orm> {
   const orm = await MikroORM.init(ormOptions(config, clientUrl));
-  if (!config.db.preparedStatements) sendStatementsUnnamed(orm.em.getKnex());
+  if (!config.db.preparedStatements) {
+    const { statementTimeoutMs, idleInTransactionTimeoutMs } = config.db;
+    behindTransactionPooler(orm.em.getKnex(), { statementTimeoutMs, idleInTransactionTimeoutMs });
+  }
   return orm;
 }
 

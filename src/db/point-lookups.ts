@@ -1,7 +1,7 @@
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import { checkDeadline } from './deadline';
-import type { ForkContext } from './fork-context';
-import { prepared, queryOf, read, send, uuidArray, type Prepared, type Query, type Row } from './sql';
+import type { ForkContext, ReadReplica } from './fork-context';
+import { prepared, queryOf, read, sendRead, uuidArray, type Prepared, type Query, type Row } from './sql';
 import { countStatement, currentOrigin } from './statement-tally';
 
 /** What a point lookup reads: rows by id, each kept to what the caller who asks for it may see. */
@@ -93,13 +93,15 @@ interface Asker {
 /** The lookups of one source gathered until the event loop's next check phase. */
 interface SharedLookup {
   readonly source: LookupSource;
+  /** The replica the operations read from (none: the primary). */
+  readonly replica: ReadReplica | undefined;
   readonly askers: Map<string, Asker>;
   readonly waiting: Waiting[];
   size: number;
   sent: boolean;
 }
 
-/** The lookups being gathered, by the knex instance (one per ORM: a process may run several) and source. */
+/** The lookups being gathered, by the pool they go to (knex: a process may run several ORMs, and replicas) and source. */
 const gathering = new WeakMap<Knex, Map<LookupSource, SharedLookup>>();
 
 /**
@@ -113,9 +115,10 @@ const gathering = new WeakMap<Knex, Map<LookupSource, SharedLookup>>();
  * alike, the statement is the one each would send; with several, the condition is applied per
  * caller, in the statement. Each operation gets only the rows of its own ids and counts the statement
  * among its own, once; its rows are read after it asked, as by a statement of its own. An operation
- * out of time by then is left out (OPERATION_TIMEOUT), as before a statement of its own. Inside a
- * transaction (a mutation), or when `ctx` is `alone`, the lookup is the operation's own statement (in
- * a transaction, on its connection).
+ * out of time by then is left out (OPERATION_TIMEOUT), as before a statement of its own. Operations
+ * that read from a replica share lookups with those of the same replica only. Inside a transaction (a
+ * mutation), or when `ctx` is `alone`, the lookup is the operation's own statement (in a transaction,
+ * on its connection).
  */
 export function readByIds(ctx: ForkContext, source: LookupSource, ids: readonly string[], conditionValues: readonly unknown[]): Promise<Row[]> {
   const { em } = ctx;
@@ -124,21 +127,22 @@ export function readByIds(ctx: ForkContext, source: LookupSource, ids: readonly 
   checkDeadline(em);
   // A malformed id fails this lookup alone, not the statement it would share.
   uuidArray(ids);
-  const knex = em.getKnex();
+  const replica = ctx.replica?.usable() ? ctx.replica : undefined;
+  const knex = replica?.knex ?? em.getKnex();
   let lookups = gathering.get(knex);
   if (!lookups) gathering.set(knex, (lookups = new Map<LookupSource, SharedLookup>()));
   let shared = lookups.get(source);
   if (shared && shared.size + ids.length > MAX_SHARED_IDS) {
     lookups.delete(source);
-    void sendShared(knex, shared);
+    void sendShared(shared);
     shared = undefined;
   }
   if (!shared) {
-    const started: SharedLookup = { source, askers: new Map(), waiting: [], size: 0, sent: false };
+    const started: SharedLookup = { source, replica, askers: new Map(), waiting: [], size: 0, sent: false };
     lookups.set(source, started);
     setImmediate(() => {
       if (lookups.get(source) === started) lookups.delete(source);
-      void sendShared(knex, started);
+      void sendShared(started);
     });
     shared = started;
   }
@@ -191,25 +195,25 @@ function queryFor(shared: SharedLookup): { query: Query; mixed: boolean } {
 }
 
 /** Sends `shared` (once), and gives each waiting lookup its rows, or the statement's failure. */
-async function sendShared(knex: Knex, shared: SharedLookup): Promise<void> {
+async function sendShared(shared: SharedLookup): Promise<void> {
   if (shared.sent) return;
   shared.sent = true;
   let waiting = shared.waiting.filter(inTime);
   if (waiting.length === 0) return;
   const { query, mixed } = queryFor(shared);
   try {
-    const rows = await send(waiting[0]!.em, knex, query, {
+    const rows = await sendRead(waiting[0]!.em, shared.replica, query, {
       // The wait for a connection may have used up some operations' time.
       admitted: () => {
         waiting = waiting.filter(inTime);
         if (waiting.length === 0) throw new Error('every operation of a shared lookup ran out of time');
       },
-      answered: (ms) => {
+      answered: (ms, server) => {
         const counted = new Set<EntityManager>();
         for (const { em, origin } of waiting) {
           if (counted.has(em)) continue;
           counted.add(em);
-          countStatement(em.id, query.text, ms, origin);
+          countStatement(em.id, query.text, ms, origin, server);
         }
       },
     });

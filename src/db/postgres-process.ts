@@ -4,8 +4,8 @@ import { arch, platform } from 'node:os';
 import { promisify } from 'node:util';
 import type { Logger } from '../logger';
 
-/** What PostgreSQL writes once it takes connections (its messages in English: `LC_MESSAGES=C`). */
-const READY = 'database system is ready to accept connections';
+/** What PostgreSQL writes once it takes connections (its messages in English: `LC_MESSAGES=C`); a standby: read-only ones. */
+const READY = /database system is ready to accept (read-only )?connections/;
 /** How long a fast shutdown may take before PostgreSQL is told to quit at once. */
 const FAST_SHUTDOWN_MS = 30_000;
 
@@ -49,7 +49,7 @@ export async function startPostgresProcess(options: {
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       if (log.length < 200) log.push(chunk);
       for (const line of chunk.split('\n')) if (line.trim()) logger.debug({ postgres: line.trim() }, 'postgres');
-      if (chunk.includes(READY)) resolve();
+      if (READY.test(chunk)) resolve();
     });
   });
   const watchdog = watch(child.pid!);

@@ -1,6 +1,6 @@
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import { checkDeadline } from './deadline';
-import type { ForkContext } from './fork-context';
+import { PRIMARY, type ForkContext, type ReadReplica } from './fork-context';
 import { countStatement } from './statement-tally';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -65,23 +65,51 @@ interface KnexClient {
   emit(event: 'query-response' | 'query-error', result: unknown, statement: Announced): boolean;
 }
 
-/** A statement as knex announces its own (its `query`, `query-response` and `query-error` events). */
+/** A statement as knex announces its own (its `query`, `query-response` and `query-error` events), and the server it went to. */
 interface Announced {
   sql: string;
   bindings: readonly unknown[];
   __knexQueryUid: string;
+  server: string;
 }
 
-/** The knex clients (one per ORM) whose statements go unnamed: DB_PREPARED_STATEMENTS=false. */
-const unnamed = new WeakSet<KnexClient>();
+
+
+/** What a connection's session would keep, were it the client's own: set per transaction instead. */
+export interface TransactionSettings {
+  readonly statementTimeoutMs: number;
+  readonly idleInTransactionTimeoutMs: number;
+}
 
 /**
- * Makes {@link send} send the statements of the ORM whose connection is `knex` unnamed, the
- * `prepared` ones included: parsed and planned each time, as a transaction pooler needs
- * (DB_PREPARED_STATEMENTS=false). The ORM's own statements are never named.
+ * The knex clients (one per ORM) behind a transaction pooler (DB_PREPARED_STATEMENTS=false), with the
+ * settings each transaction of theirs sets for itself.
  */
-export function sendStatementsUnnamed(knex: Knex): void {
-  unnamed.add(clientOf(knex));
+const pooled = new WeakMap<KnexClient, TransactionSettings>();
+
+/**
+ * Makes the ORM whose connection is `knex` work through a transaction pooler such as PgBouncer, where
+ * each transaction (each statement outside one) may run on another server connection, shared with
+ * other clients: {@link send} sends every statement unnamed, the `prepared` ones included (parsed and
+ * planned each time; the ORM's own are never named), and {@link setTransactionSettings} gives each
+ * transaction `settings`, which no session keeps.
+ */
+export function behindTransactionPooler(knex: Knex, settings: TransactionSettings): void {
+  pooled.set(clientOf(knex), settings);
+}
+
+/**
+ * Behind a transaction pooler, sets the statement and idle-in-transaction timeouts for the rest of the
+ * transaction `ctx` has just begun (one statement); else nothing: the session's, from the connection's
+ * start, hold.
+ */
+export async function setTransactionSettings(ctx: ForkContext): Promise<void> {
+  const settings = pooled.get(clientOf(ctx.em.getKnex()));
+  if (!settings) return;
+  await read(ctx, "select set_config('statement_timeout', ?, true), set_config('idle_in_transaction_session_timeout', ?, true)", [
+    `${settings.statementTimeoutMs}ms`,
+    `${settings.idleInTransactionTimeoutMs}ms`,
+  ]);
 }
 
 /** Ids of the statements `read` announces, unique in the process (knex's own are UUIDs). */
@@ -105,18 +133,53 @@ export function queryOf(statement: string | Prepared, values: readonly unknown[]
 
 /**
  * The rows a read statement gives, sent on the operation's fork's connection: its transaction's when it
- * has one, else one from the pool for this statement alone. `?` placeholders take `values` as
- * parameters, never spliced into the text. See {@link send} for how it is sent, announced and counted.
+ * has one, else one from the pool (of the operation's replica, if it reads from one: see
+ * {@link sendRead}) for this statement alone. `?` placeholders take `values` as parameters, never
+ * spliced into the text. See {@link send} for how it is sent, announced and counted.
  */
 export async function read<R = Row>(ctx: ForkContext, statement: string | Prepared, values: readonly unknown[]): Promise<R[]> {
   const { em } = ctx;
   checkDeadline(em);
   const query = queryOf(statement, values);
-  return send<R>(em, em.getTransactionContext<Knex.Transaction>() ?? em.getKnex(), query, {
+  const hooks = {
     // The wait for a connection may have used up the operation's time.
     admitted: () => checkDeadline(em),
-    answered: (ms) => countStatement(em.id, query.text, ms),
-  });
+    answered: (ms: number, server: string) => countStatement(em.id, query.text, ms, undefined, server),
+  };
+  const transaction = em.getTransactionContext<Knex.Transaction>();
+  if (transaction) return send<R>(em, transaction, query, { admitted: hooks.admitted, answered: (ms) => hooks.answered(ms, PRIMARY) });
+  return sendRead<R>(em, ctx.replica, query, hooks);
+}
+
+/**
+ * Sends a read outside any transaction: to `replica` when there is one and it is usable, else to the
+ * primary. A read the replica fails for a reason of its own (down, gone, a conflict with its recovery)
+ * goes to the primary instead, so that a replica's failure never reaches the client; `admitted`
+ * refusing it (the operation's time is up) is not the replica's. `answered` gets the server too.
+ */
+export async function sendRead<R = Row>(
+  em: EntityManager,
+  replica: ReadReplica | undefined,
+  query: Query,
+  hooks: { readonly admitted: () => void; readonly answered: (ms: number, server: string) => void },
+): Promise<R[]> {
+  if (replica?.usable()) {
+    let refused = false;
+    const admitted = () => {
+      try {
+        hooks.admitted();
+      } catch (error) {
+        refused = true;
+        throw error;
+      }
+    };
+    try {
+      return await send<R>(em, replica.knex, query, { admitted, answered: (ms) => hooks.answered(ms, replica.name) }, replica.name);
+    } catch (error) {
+      if (refused || !replica.failed(error)) throw error;
+    }
+  }
+  return send<R>(em, em.getKnex(), query, { admitted: hooks.admitted, answered: (ms) => hooks.answered(ms, PRIMARY) });
 }
 
 /**
@@ -128,13 +191,15 @@ export async function read<R = Row>(ctx: ForkContext, statement: string | Prepar
  * `admitted` runs once the connection is there, and throws to send nothing; `answered` gets how long the
  * statement took, answered or failed, from the ask for a connection (as the ORM times its own: a wait for
  * a connection counts in a slow statement). A failure is the ORM's exception for it (timeout, connection
- * lost, …), as on every other path; `em` is any fork of the ORM the connection is from.
+ * lost, …), as on every other path; `em` is any fork of the ORM, whose events announce it. `server`
+ * names where `knex` connects: the primary, or a replica with a pool of its own.
  */
 export async function send<R = Row>(
   em: EntityManager,
   knex: Knex | Knex.Transaction,
   query: Query,
   { admitted, answered }: { readonly admitted: () => void; readonly answered: (ms: number) => void },
+  server = PRIMARY,
 ): Promise<R[]> {
   const client = clientOf(knex);
   try {
@@ -143,10 +208,10 @@ export async function send<R = Row>(
     try {
       admitted();
       const events = clientOf(em.getKnex());
-      const statement = { sql: query.text, bindings: query.values, __knexQueryUid: `read-${++announced}` };
+      const statement = { sql: query.text, bindings: query.values, __knexQueryUid: `read-${++announced}`, server };
       events.emit('query', statement);
       try {
-        const { rows } = await connection.query(unnamed.has(events) ? { text: query.text, values: query.values } : query);
+        const { rows } = await connection.query(pooled.has(events) ? { text: query.text, values: query.values } : query);
         events.emit('query-response', rows, statement);
         return rows as R[];
       } catch (error) {

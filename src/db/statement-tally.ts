@@ -1,5 +1,6 @@
 import { DefaultLogger, type LogContext, type LoggerOptions } from '@mikro-orm/core';
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { PRIMARY } from './fork-context';
 
 /** How often one field of an operation sent one statement shape. */
 export interface ShapeCount {
@@ -17,6 +18,8 @@ export interface ShapeCount {
  */
 export class StatementTally {
   statements = 0;
+  /** How many of them went to each replica (the rest: to the primary); none until one does. */
+  onReplicas: Map<string, number> | undefined;
   /** Set once the operation has answered: a statement after that outlived it. */
   ended = false;
   /**
@@ -41,11 +44,15 @@ export class StatementTally {
   }
 
   /**
-   * Counts one answered (or failed) statement of the operation, which took `ms`; with diagnostics, its
-   * shape and the field that sent it (`origin`).
+   * Counts one answered (or failed) statement of the operation, which took `ms` on `server`; with
+   * diagnostics, its shape and the field that sent it (`origin`).
    */
-  count(sql: string, ms: number, origin: string | undefined): void {
+  count(sql: string, ms: number, origin: string | undefined, server: string): void {
     this.statements++;
+    if (server !== PRIMARY) {
+      this.onReplicas ??= new Map();
+      this.onReplicas.set(server, (this.onReplicas.get(server) ?? 0) + 1);
+    }
     if (ms >= this.options.slowMs) this.options.onSlow(statementShape(sql), ms);
     if (!this.shapes) return;
     const statement = statementShape(sql);
@@ -83,10 +90,11 @@ export function endTally(forkId: number): void {
 
 /**
  * Counts a statement of fork `forkId`, answered or failed after `ms` (`read` in db/sql.ts, and the ORM's
- * own through {@link TallyingLogger}); sent for the field `origin` (diagnostics), when not the current one.
+ * own through {@link TallyingLogger}); sent for the field `origin` (diagnostics), when not the current
+ * one, to `server` (the ORM's own: the primary).
  */
-export function countStatement(forkId: number | undefined, sql: string, ms: number, origin = currentOrigin()): void {
-  if (forkId !== undefined) tallies.get(forkId)?.count(sql, ms, origin);
+export function countStatement(forkId: number | undefined, sql: string, ms: number, origin = currentOrigin(), server = PRIMARY): void {
+  if (forkId !== undefined) tallies.get(forkId)?.count(sql, ms, origin, server);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
-import { listenForEvents, type AnnouncementListener, type EventAnnouncement } from '../db/event-announcements';
+import { listenForEvents, type EventAnnouncement } from '../db/event-announcements';
+import type { Listener } from '../db/listener';
 import type { Orm } from '../db/orm';
 import type { EventRecord } from '../entities';
 import type { Logger } from '../logger';
@@ -53,7 +54,7 @@ const RESYNC = (why: string) =>
  */
 export class EventFeed {
   private readonly subscribers = new Set<Subscription>();
-  private listener: AnnouncementListener | undefined;
+  private listener: Listener | undefined;
   /** Announcements are read one after another, so that readings reach subscribers in commit order. */
   private reading: Promise<void> = Promise.resolve();
   /** The writing transactions whose readings were delivered lately (xid → when), so none is delivered twice. */

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { ForkContext } from '../db/fork-context';
 import type { Caller } from '../auth/caller';
 import type { ApiKeyRecord, DeviceRecord, EventRecord, NodeRecord, RecommendationRecord, UserRecord } from '../entities';
 import { apiKeyRecordsByIds } from '../services/api-key.reads';
@@ -29,12 +29,20 @@ export type Loaders = ReturnType<typeof createLoaders>;
  * that batching removes.
  */
 export function createLoaders(
-  em: EntityManager,
+  fork: ForkContext,
   caller: Caller,
   { batch, onBatch = () => {} }: { batch: boolean; onBatch?: (loader: string, size: number) => void },
 ) {
   // Without batching, nothing is shared either: one statement per key (src/db/point-lookups.ts).
-  const ctx = { em, caller, alone: !batch };
+  // A query's replica is given once its operation is known to be one, after its loaders are made.
+  const ctx = {
+    em: fork.em,
+    caller,
+    alone: !batch,
+    get replica() {
+      return fork.replica;
+    },
+  };
   /** `fetch`, reporting each batch's size under `loader` (the metrics' batch sizes). */
   const counted =
     <Keys extends readonly unknown[], Rest extends unknown[], Result>(loader: string, fetch: (keys: Keys, ...rest: Rest) => Result) =>

@@ -9,6 +9,7 @@ import {
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
 import type { Exposure } from '../config';
+import type { Replicas } from '../db/replicas';
 import type { Orm } from '../db/orm';
 import { PUBLIC_FIELDS } from '../auth/access';
 import { signedInUserId } from '../auth/actor';
@@ -51,6 +52,8 @@ export interface GraphQLServerOptions {
   /** A statement of an operation slower than this is logged at `warn`. */
   readonly slowStatementMs: number;
   readonly diagnostics: Diagnostics;
+  /** The streaming replicas queries read from; none: every read goes to the primary. */
+  readonly replicas?: Replicas;
   /** Extra schema for tests that probe the unit of work through fields the API itself does not have. */
   readonly extension?: { typeDefs: string; resolvers: ResolverMap };
 }
@@ -90,7 +93,7 @@ function withFlushingMutations(map: ResolverMap): ResolverMap {
  * schema itself, which subscriptions (over a WebSocket) run on too.
  */
 export function createGraphQLServer(options: GraphQLServerOptions): { apollo: ApolloServer<GraphQLContext>; schema: GraphQLSchema } {
-  const { orm, logger, metrics, dataloaders, operationTimeoutMs, slowStatementMs, diagnostics, extension, exposure } = options;
+  const { orm, logger, metrics, dataloaders, operationTimeoutMs, slowStatementMs, diagnostics, replicas, extension, exposure } = options;
   const schema = makeExecutableSchema<GraphQLContext>({
     typeDefs: [...loadTypeDefs(), ...(extension ? [extension.typeDefs] : [])],
     resolvers: [resolvers as ResolverMap, ...(extension ? [extension.resolvers] : [])].map((map) => {
@@ -98,7 +101,7 @@ export function createGraphQLServer(options: GraphQLServerOptions): { apollo: Ap
       return diagnostics.enabled ? withFieldPaths(guarded) : guarded;
     }),
   });
-  const plugins = [createUnitOfWorkPlugin(orm, metrics, logger, { dataloaders, operationTimeoutMs, slowStatementMs, diagnostics })];
+  const plugins = [createUnitOfWorkPlugin(orm, metrics, logger, { dataloaders, operationTimeoutMs, slowStatementMs, diagnostics, replicas })];
   return { apollo: createApollo(schema, logger, exposure, plugins), schema };
 }
 

@@ -28,7 +28,7 @@ export function subscriptionContext(options: {
   const newUnitOfWork = () => {
     context.em?.clear();
     context.em = orm.em.fork({ clear: true, useContext: false, flushMode: FlushMode.COMMIT });
-    context.loaders = createLoaders(context.em, caller, { batch: dataloaders });
+    context.loaders = createLoaders(context, caller, { batch: dataloaders });
   };
   const unitOfWorkFor = (notification: number) => {
     if (notification === current) return;

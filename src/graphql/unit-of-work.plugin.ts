@@ -6,8 +6,11 @@ import { GraphQLError, OperationTypeNode, type GraphQLFieldResolver, type GraphQ
 import { callerName, type Caller } from '../auth/caller';
 import { reportDiagnostic } from '../db/database-stats';
 import { checkDeadline, startDeadline } from '../db/deadline';
+import { PRIMARY } from '../db/fork-context';
 import type { Orm } from '../db/orm';
+import type { Replicas } from '../db/replicas';
 import { clearPendingEvents, flushPendingEvents } from '../db/pending-events';
+import { setTransactionSettings } from '../db/sql';
 import { countStatement, endTally, startTally, StatementTally } from '../db/statement-tally';
 import { guardVersions, lockTouched } from '../db/versioning';
 import type { Logger } from '../logger';
@@ -41,12 +44,30 @@ function logOperation(
     operation: { name: string | null; type: string | null };
     durationMs: number;
     statements: number;
+    /** With replicas: how many of them went to each server. */
+    servers?: Record<string, number>;
     unitOfWork: UnitOfWorkOutcome;
     errors: unknown[];
     caller: string;
   },
 ): void {
   logger.info(line, 'graphql operation');
+}
+
+/** How many of an operation's statements went to the primary, and to each replica. */
+function statementsByServer(tally: StatementTally): Record<string, number> {
+  const servers: Record<string, number> = {};
+  let onReplicas = 0;
+  for (const [server, count] of tally.onReplicas ?? []) {
+    servers[server] = count;
+    onReplicas += count;
+  }
+  return { [PRIMARY]: tally.statements - onReplicas, ...servers };
+}
+
+/** Who a caller's writes are recorded for (read-your-writes): a user, with the API keys that act for them; nobody when anonymous. */
+function writerOf(caller: Caller): string | undefined {
+  return caller.kind === 'anonymous' ? undefined : caller.userId;
 }
 
 /** Stands in for a Mutation field that followed a failed one; it is left out of the response. */
@@ -71,12 +92,13 @@ export function createUnitOfWorkPlugin(
   orm: Orm,
   metrics: Metrics,
   logger: Logger,
-  options: { dataloaders: boolean; operationTimeoutMs: number; slowStatementMs: number; diagnostics: Diagnostics },
+  options: { dataloaders: boolean; operationTimeoutMs: number; slowStatementMs: number; diagnostics: Diagnostics; replicas?: Replicas },
 ): ApolloServerPlugin<GraphQLContext> {
   // Every flush of a unit of work (below) is checked: no versioned row updated without touch and lockTouched.
   guardVersions(orm.em);
   const onBatch = (loader: string, size: number) => metrics.batchSizes.observe({ loader }, size);
-  const loadersOf = (em: EntityManager, caller: Caller) => createLoaders(em, caller, { batch: options.dataloaders, onBatch });
+  const { replicas } = options;
+  const loadersOf = (operation: GraphQLContext) => createLoaders(operation, operation.caller, { batch: options.dataloaders, onBatch });
   return {
     async requestDidStart({ contextValue }) {
       const started = performance.now();
@@ -95,13 +117,16 @@ export function createUnitOfWorkPlugin(
       contextValue.statements = tally;
       startTally(em.id, tally);
       startDeadline(em, options.operationTimeoutMs);
-      contextValue.loaders = loadersOf(em, contextValue.caller);
+      contextValue.loaders = loadersOf(contextValue);
       let fieldFailed = false;
       const flushField = async () => {
         try {
           checkDeadline(em);
           // The fork's id in the log context: the BEGIN counts among the operation's statements.
-          if (!em.isInTransaction()) await em.begin({ loggerContext: { id: em.id } });
+          if (!em.isInTransaction()) {
+            await em.begin({ loggerContext: { id: em.id } });
+            await setTransactionSettings(contextValue);
+          }
           await lockTouched(em);
           await em.flush();
           await flushPendingEvents(em);
@@ -111,7 +136,7 @@ export function createUnitOfWorkPlugin(
           throw error;
         }
         // Cached rows may predate this field's writes.
-        contextValue.loaders = loadersOf(em, contextValue.caller);
+        contextValue.loaders = loadersOf(contextValue);
       };
       contextValue.unitOfWork = {
         async mutationField(resolve) {
@@ -134,6 +159,8 @@ export function createUnitOfWorkPlugin(
       return {
         async didResolveOperation({ operation }) {
           isMutation = operation?.operation === OperationTypeNode.MUTATION;
+          // A query may read from a replica that has its caller's last writes; a mutation reads the primary.
+          if (!isMutation && replicas) contextValue.replica = replicas.forQuery(writerOf(contextValue.caller));
         },
 
         // Runs on every path (parse and validation failures included) and is awaited.
@@ -146,7 +173,12 @@ export function createUnitOfWorkPlugin(
             if (isMutation && !result.errors?.length) {
               try {
                 // A mutation with nothing but `__typename` never began one.
-                if (em.isInTransaction()) await counted(em, 'COMMIT', () => em.commit());
+                if (em.isInTransaction()) {
+                  await counted(em, 'COMMIT', () => em.commit());
+                  const writer = writerOf(contextValue.caller);
+                  // Their next queries read what they have just written, wherever the replicas are.
+                  if (replicas && writer !== undefined) await replicas.committed(em, writer);
+                }
                 metrics.flushed.inc();
                 outcome = 'flushed';
               } catch (error) {
@@ -185,6 +217,7 @@ export function createUnitOfWorkPlugin(
               operation: { name: operationName ?? null, type },
               durationMs: Math.round(seconds * 10_000) / 10,
               statements: tally.statements,
+              ...(replicas && { servers: statementsByServer(tally) }),
               unitOfWork: outcome,
               errors: codes,
               caller: callerName(contextValue.caller) ?? 'anonymous',

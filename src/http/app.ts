@@ -5,6 +5,7 @@ import type { Config } from '../config';
 import { watchDatabase } from '../db/database-stats';
 import { expireAllDeadlines } from '../db/deadline';
 import { databaseUrlOf, type Orm } from '../db/orm';
+import { Replicas } from '../db/replicas';
 import { EventFeed } from '../graphql/event-feed';
 import { createGraphQLServer, type GraphQLServerOptions } from '../graphql/server';
 import type { Logger } from '../logger';
@@ -22,7 +23,7 @@ import { drainOnClose } from './shutdown';
 /** What the app's behaviour is made of: the configuration's settings it uses. */
 export type AppSettings = Pick<
   Config,
-  'exposure' | 'dataloaders' | 'rateLimits' | 'operationTimeoutMs' | 'shutdownGraceMs' | 'trustedProxies' | 'diagnostics' | 'databaseListenUrl'
+  'exposure' | 'dataloaders' | 'rateLimits' | 'operationTimeoutMs' | 'shutdownGraceMs' | 'trustedProxies' | 'diagnostics' | 'databaseListenUrl' | 'replicas'
 > & { readonly db: Pick<Config['db'], 'slowStatementMs' | 'statementTimeoutMs' | 'idleInTransactionTimeoutMs'> };
 
 export interface AppDependencies {
@@ -68,6 +69,10 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
   const drain = drainOnClose(app, { graceMs: settings.shutdownGraceMs, logger, onGraceOver: expireAllDeadlines });
   const metrics = new Metrics();
   watchDatabase(orm, metrics);
+  // Queries read from the replicas that are well; checked before the first request.
+  const listenUrl = settings.databaseListenUrl ?? databaseUrlOf(orm);
+  const replicas = settings.replicas.urls.length > 0 ? new Replicas(orm, databaseUrlOf(orm), listenUrl, settings.replicas, logger, metrics) : undefined;
+  await replicas?.start();
   const { apollo, schema } = createGraphQLServer({
     orm,
     logger,
@@ -76,12 +81,14 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
     operationTimeoutMs,
     slowStatementMs: settings.db.slowStatementMs,
     diagnostics,
+    replicas,
     exposure,
     extension: graphqlExtension,
   });
   await apollo.start();
   // app.close() stops taking requests and waits for those in flight (Fastify), then stops Apollo.
   app.addHook('onClose', () => apollo.stop());
+  if (replicas) app.addHook('onClose', () => replicas.stop());
   await app.register(healthRoutes, { orm, drain });
   await app.register(metricsRoutes, { metrics });
   const admission = startAdmission(orm, tokens, settings.rateLimits, (error) =>
@@ -96,7 +103,7 @@ export async function buildApp(dependencies: AppDependencies): Promise<FastifyIn
   // unbounded), the idle time PostgreSQL allows in it, and a margin.
   const maxTransactionMs = operationTimeoutMs + (settings.db.statementTimeoutMs || 60_000) + settings.db.idleInTransactionTimeoutMs + 5_000;
   const feed = new EventFeed(orm, logger, metrics, maxTransactionMs);
-  feed.start(settings.databaseListenUrl ?? databaseUrlOf(orm));
+  feed.start(listenUrl);
   serveSubscriptions(app, { schema, admission, orm, feed, dataloaders, logger, metrics });
   return app;
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
@@ -7,7 +8,7 @@ import { createLogger } from '../../src/logger';
 import { ephemeralTokens, type Tokens } from '../../src/auth/tokens';
 import type { Exposure } from '../../src/config';
 import { RATE_LIMIT_COUNTERS_TABLE, User } from '../../src/entities';
-import { createTestDatabase, type TestDatabase } from './test-database';
+import { createTestDatabase, openTestDatabase, type TestDatabase } from './test-database';
 
 export interface GraphQLResponse<Data = Record<string, any>> {
   status: number;
@@ -63,10 +64,14 @@ export async function createTestApi(
     allowDiagnostics?: boolean;
     /** Receives the API's log lines (info and above), parsed; without it the API logs nothing. */
     onLog?: (line: Record<string, unknown>) => void;
+    /** A database of the test's own (left in place at `close`), instead of a fresh one on the test server. */
+    databaseUrl?: string;
+    /** Another test API's tokens: a second instance of the same API. */
+    tokens?: Tokens;
   } = {},
 ): Promise<TestApi> {
-  const db = await createTestDatabase(options.env);
-  const tokens = ephemeralTokens();
+  const db = options.databaseUrl ? await openTestDatabase(options.databaseUrl, options.env) : await createTestDatabase(options.env);
+  const tokens = options.tokens ?? ephemeralTokens();
   const app = await buildApp({
     orm: db.orm,
     logger: options.onLog
@@ -160,9 +165,11 @@ export async function createTestApi(
 /** An ADMIN user straight in the database (no password anyone knows), and a token for it. */
 async function createAdmin(db: TestDatabase, tokens: Tokens): Promise<{ id: string; token: string }> {
   const em = db.orm.em.fork();
+  // Unique: several test APIs may share one database (`databaseUrl`).
+  const username = `test_admin_${randomBytes(4).toString('hex')}`;
   const admin = em.create(User, {
-    username: 'test_admin',
-    email: 'test_admin@example.com',
+    username,
+    email: `${username}@example.com`,
     passwordHash: 'none',
     firstName: 'Test',
     lastName: 'Admin',

@@ -57,7 +57,14 @@ export function testConfig(url: string, env: Record<string, string> = {}): Confi
 /** Creates and migrates a fresh database for one spec file. */
 export async function createTestDatabase(env: Record<string, string> = {}): Promise<TestDatabase> {
   const name = await createEmptyDatabase();
-  const url = databaseUrl(name);
+  return openTestDatabase(databaseUrl(name), env, () => dropDatabase(name));
+}
+
+/**
+ * The database at `url` (migrated if it is not yet), as a {@link TestDatabase}; `drop` closes it and
+ * runs `remove` (by default: nothing, the database is someone else's).
+ */
+export async function openTestDatabase(url: string, env: Record<string, string> = {}, remove: () => Promise<void> = async () => undefined): Promise<TestDatabase> {
   const config = testConfig(url, env);
   const orm = await connectOrm(config, url);
   await migrate(orm);
@@ -72,7 +79,7 @@ export async function createTestDatabase(env: Record<string, string> = {}): Prom
     drop: async () => {
       await direct.end();
       await orm.close();
-      await dropDatabase(name);
+      await remove();
     },
   };
 }
