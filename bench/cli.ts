@@ -105,3 +105,9 @@ export function requiredEnv(name: string): string {
   if (!value) throw new Error(`${name} is required`);
   return value;
 }
+
+/** `items` starting at index `by` (mod length), wrapping around: alternating rounds start with a different variant each. */
+export function rotate<T>(items: readonly T[], by: number): T[] {
+  const start = items.length ? by % items.length : 0;
+  return [...items.slice(start), ...items.slice(0, start)];
+}

@@ -36,9 +36,12 @@ export class BenchDatabase {
     private readonly pool: Pool,
   ) {}
 
-  /** Creates the database (and the embedded server when no URL is set); the teardown undoes both. */
-  static async create(teardown: Teardown): Promise<BenchDatabase> {
-    const { serverUrl, kind } = await databaseServer(teardown);
+  /**
+   * Creates the database on `on` (a server's URL), else on the server the environment names, or an
+   * embedded one when it names none; the teardown undoes both.
+   */
+  static async create(teardown: Teardown, on?: string): Promise<BenchDatabase> {
+    const { serverUrl, kind } = on ? { serverUrl: on, kind: 'external' as const } : await databaseServer(teardown);
     const name = `aquamind_bench_${randomBytes(4).toString('hex')}`;
     const version = await onServer(serverUrl, async (client) => {
       await client.query(`create database ${name}`);

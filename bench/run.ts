@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { connectOrm } from '../src/db/orm';
 import { renderCharts } from './charts';
-import { fmt, log, parseFlags, positiveInt, runMain, UsageError, type Teardown } from './cli';
+import { fmt, log, parseFlags, positiveInt, rotate, runMain, UsageError, type Teardown } from './cli';
 import { authorize, benchTokens } from './credentials';
 import { BenchDatabase, type Dataset } from './database';
 import { INGEST_BATCH } from './documents';
@@ -225,12 +225,6 @@ async function report(
   const charts = await renderCharts(medians, options.rounds, outDir);
   await writeSection(path.join(REPO_ROOT, PERFORMANCE_MD), 'bench', benchMarkdown(bench, charts.map((file) => path.relative(REPO_ROOT, file))));
   log(`wrote ${PERFORMANCE_DIR}/latest.json, ${charts.map((file) => path.relative(REPO_ROOT, file)).join(', ')} and the bench section of ${PERFORMANCE_MD}`);
-}
-
-/** `items` starting at index `by` (mod length), wrapping around. */
-function rotate<T>(items: readonly T[], by: number): T[] {
-  const start = items.length ? by % items.length : 0;
-  return [...items.slice(start), ...items.slice(0, start)];
 }
 
 runMain(main);

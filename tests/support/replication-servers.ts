@@ -2,7 +2,8 @@
  * A PostgreSQL primary and a streaming replica of it, run by this process for a test (see
  * replication.ts, which forks it: jest's sandbox cannot load the embedded PostgreSQL's ES modules).
  * It answers the parent's messages (`start` or `stop` a server, `close`), and sends it the first line
- * of each statement the API's connections run on either server.
+ * of each statement the API's connections run on either server (none with `--quiet`: the bench's
+ * servers log nothing, which would slow them).
  */
 import { execFile } from 'node:child_process';
 import { appendFile, chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -17,6 +18,8 @@ import { startPostgresProcess, type PostgresProcess } from '../../src/db/postgre
 import { freePort } from '../../src/shared/free-port';
 
 const run = promisify(execFile);
+/** Log every statement (the tests'), or nothing (the bench's). */
+const LOG_STATEMENTS = !process.argv.includes('--quiet');
 /** The application name of the API's pooled connections (src/db/orm.ts). */
 const API = 'aquamind-api';
 
@@ -47,7 +50,12 @@ function server(name: ServerName, clusterDir: string, port: number) {
       running ??= await startPostgresProcess({
         clusterDir,
         port,
-        flags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'log_statement=all', '-c', 'log_line_prefix=[%a] '],
+        flags: [
+          ...['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+          ...(LOG_STATEMENTS ? ['-c', 'log_statement=all', '-c', 'log_line_prefix=[%a] '] : []),
+          // Room for two API processes' pools and the bench's own connections.
+          ...['-c', 'max_connections=200'],
+        ],
         logger,
       });
     },

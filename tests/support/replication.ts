@@ -1,4 +1,5 @@
 import { fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
@@ -31,11 +32,13 @@ export interface Replication {
 /**
  * Starts a PostgreSQL primary (the embedded PostgreSQL's binaries) with the API's migrated database,
  * and a streaming replica of it, in a process of their own (replication-servers.ts); resolves once
- * the primary reports the replica streaming. Both log every statement, so that a test sees on the
- * servers' side where each went.
+ * the primary reports the replica streaming. Both log every statement unless told not to, so that a
+ * test sees on the servers' side where each went.
  */
-export async function startReplication(): Promise<Replication> {
-  const child = fork(path.join(__dirname, 'replication-servers.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+export async function startReplication(options: { logStatements: boolean } = { logStatements: true }): Promise<Replication> {
+  // Beside this file when run from the sources (tests); from the compiled bench (dist/tests/support), the sources'.
+  const script = [path.join(__dirname, 'replication-servers.ts'), path.resolve(__dirname, '../../../tests/support/replication-servers.ts')].find((file) => existsSync(file))!;
+  const child = fork(script, options.logStatements ? [] : ['--quiet'], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const statements: Record<ServerName, string[]> = { primary: [], replica: [] };
   const pending = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
   let asked = 0;
