@@ -153,10 +153,12 @@ async function main(teardown: Teardown): Promise<void> {
     }
   }
 
-  // Each setup's connections: what stopping it closes at each server (PgBouncer's own, once it stops too).
+  // Each setup's connections under load: after 2 s of S4 on it alone, what stopping it closes at each
+  // server (PgBouncer's own, once it stops too). Idle pools shrink: the other setups' are left as they are.
   const footprints: Footprint[] = [];
   for (const setup of setups) {
     const processes = running.get(setup.name)!;
+    await loadAll(processes, 'S4', deviceIds, { ...load, seconds: 2 });
     const poolPerProcess = await Promise.all(processes.map(async (server) => poolOpen(await server.metrics())));
     const before = await openConnections(serverUrls);
     for (const server of processes) await server.stop();
@@ -193,7 +195,7 @@ async function main(teardown: Teardown): Promise<void> {
       '',
       markdownTable(table),
       '',
-      'The connections each setup held after the rounds (what stopping it closed at each server; for PgBouncer, its API process and then PgBouncer):',
+      'The connections each setup held right after 2 s of S4 on it alone (what stopping it then closed at each server; for PgBouncer, its API process and then PgBouncer):',
       '',
       markdownTable(connections),
       '',
