@@ -73,8 +73,6 @@ interface Announced {
   server: string;
 }
 
-
-
 /** What a connection's session would keep, were it the client's own: set per transaction instead. */
 export interface TransactionSettings {
   readonly statementTimeoutMs: number;
