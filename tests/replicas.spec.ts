@@ -57,6 +57,22 @@ async function replicaUsable(api: TestApi): Promise<boolean> {
   return (await api.metric('aquamind_db_replica_usable{replica="replica-1"}')) === 1;
 }
 
+/** Waits until the replica has replayed every write so far and each API sends its queries there. */
+async function readingFromReplica(...apis: TestApi[]): Promise<void> {
+  await replication.caughtUp();
+  for (const api of apis) await until(() => replicaUsable(api), 'the replica to take reads');
+}
+
+/** Runs `work` with the replica's replay paused: it receives the primary's changes and applies none. */
+async function withReplayPaused(work: () => Promise<void>): Promise<void> {
+  await replication.replica.sql('select pg_wal_replay_pause()');
+  try {
+    await work();
+  } finally {
+    await replication.replica.sql('select pg_wal_replay_resume()');
+  }
+}
+
 describe('reads on a streaming replica (DATABASE_REPLICA_URLS)', () => {
   it('streams from the primary', async () => {
     const rows = await replication.primary.sql<{ state: string }>("select state from pg_stat_replication where application_name = 'aquamind_replica'");
@@ -68,8 +84,7 @@ describe('reads on a streaming replica (DATABASE_REPLICA_URLS)', () => {
     const api = await replicatedApi({}, { onLog: (line) => lines.push(line) });
     try {
       const { deviceId } = await createOwnerAndDevice(api, 'Replicated valve');
-      await replication.caughtUp();
-      await until(() => replicaUsable(api), 'the replica to take reads');
+      await readingFromReplica(api);
       const [onPrimary, onReplica] = [replication.primary.statements.length, replication.replica.statements.length];
 
       for (let i = 0; i < 5; i++) {
@@ -99,10 +114,8 @@ describe('reads on a streaming replica (DATABASE_REPLICA_URLS)', () => {
     const api = await replicatedApi({ DB_REPLICA_MAX_LAG_MS: '3000' });
     try {
       const writer = await userWithDevice(api, 'Before');
-      await replication.caughtUp();
-      await until(() => replicaUsable(api), 'the replica to take reads');
-      await replication.replica.sql('select pg_wal_replay_pause()');
-      try {
+      await readingFromReplica(api);
+      await withReplayPaused(async () => {
         const renamed = await api.gql(UPDATE_DEVICE, { id: writer.deviceId, input: { name: 'After' } }, writer.as);
         expect(renamed.errors).toBeUndefined();
         const mine = await api.gql(DEVICE, { id: writer.deviceId }, writer.as);
@@ -112,9 +125,7 @@ describe('reads on a streaming replica (DATABASE_REPLICA_URLS)', () => {
         expect(await replicaUsable(api)).toBe(true);
         const theirs = await api.gql(DEVICE, { id: writer.deviceId });
         expect(theirs.data!.device.name).toBe('Before');
-      } finally {
-        await replication.replica.sql('select pg_wal_replay_resume()');
-      }
+      });
       await replication.caughtUp();
       await until(async () => (await api.gql(DEVICE, { id: writer.deviceId })).data!.device.name === 'After', 'the others to see the rename');
     } finally {
@@ -127,10 +138,8 @@ describe('reads on a streaming replica (DATABASE_REPLICA_URLS)', () => {
     const second = await replicatedApi({ DB_REPLICA_MAX_LAG_MS: '3000' }, { tokens: first.tokens });
     try {
       const writer = await userWithDevice(first, 'Before');
-      await replication.caughtUp();
-      await until(async () => (await replicaUsable(first)) && (await replicaUsable(second)), 'the replica to take reads');
-      await replication.replica.sql('select pg_wal_replay_pause()');
-      try {
+      await readingFromReplica(first, second);
+      await withReplayPaused(async () => {
         const renamed = await first.gql(UPDATE_DEVICE, { id: writer.deviceId, input: { name: 'After' } }, writer.as);
         expect(renamed.errors).toBeUndefined();
         // The same caller's next query, on the other instance.
@@ -138,9 +147,7 @@ describe('reads on a streaming replica (DATABASE_REPLICA_URLS)', () => {
         expect(mine.errors).toBeUndefined();
         expect(mine.data!.device.name).toBe('After');
         expect((await second.gql(DEVICE, { id: writer.deviceId })).data!.device.name).toBe('Before');
-      } finally {
-        await replication.replica.sql('select pg_wal_replay_resume()');
-      }
+      });
     } finally {
       await first.close();
       await second.close();
@@ -151,10 +158,8 @@ describe('reads on a streaming replica (DATABASE_REPLICA_URLS)', () => {
     const api = await replicatedApi({ DB_REPLICA_MAX_LAG_MS: '300' });
     try {
       const { deviceId } = await createOwnerAndDevice(api, 'Lagged');
-      await replication.caughtUp();
-      await until(() => replicaUsable(api), 'the replica to take reads');
-      await replication.replica.sql('select pg_wal_replay_pause()');
-      try {
+      await readingFromReplica(api);
+      await withReplayPaused(async () => {
         // A write the API did not make: nobody's read-your-writes, only the lag can send reads to the primary.
         await replication.primary.sql('update devices set name = $1 where id = $2', ['Moved on', deviceId]);
         await until(async () => !(await replicaUsable(api)), 'the replica to be left out');
@@ -162,9 +167,7 @@ describe('reads on a streaming replica (DATABASE_REPLICA_URLS)', () => {
         const read = await api.gql(DEVICE, { id: deviceId });
         expect(read.errors).toBeUndefined();
         expect(read.data!.device.name).toBe('Moved on');
-      } finally {
-        await replication.replica.sql('select pg_wal_replay_resume()');
-      }
+      });
       await until(() => replicaUsable(api), 'the replica to take reads again');
       const onReplica = replication.replica.statements.length;
       expect((await api.gql(DEVICE, { id: deviceId })).data!.device.name).toBe('Moved on');
@@ -178,8 +181,7 @@ describe('reads on a streaming replica (DATABASE_REPLICA_URLS)', () => {
     const api = await replicatedApi();
     try {
       const { deviceId } = await createOwnerAndDevice(api, 'Under load');
-      await replication.caughtUp();
-      await until(() => replicaUsable(api), 'the replica to take reads');
+      await readingFromReplica(api);
       let running = true;
       const failures: unknown[] = [];
       let answered = 0;
