@@ -28,6 +28,10 @@ describe('configuration', () => {
     ['LOG_LEVEL', 'loud', /LOG_LEVEL must be one of fatal, error/],
     ['SEED_ON_START', 'maybe', /SEED_ON_START must be true or false/],
     ['DB_STATEMENT_TIMEOUT_MS', '1.5', /DB_STATEMENT_TIMEOUT_MS must be a whole number/],
+    ['DATABASE_REPLICA_URLS', 'postgres://r1@db/app,,postgres://r2@db/app', /DATABASE_REPLICA_URLS has an empty entry/],
+    ['DATABASE_REPLICA_URLS', 'postgres://r1@db/app, http://r2/app', /DATABASE_REPLICA_URLS must be a postgres:\/\/ URL, got the scheme "http:"/],
+    ['DB_REPLICA_MAX_LAG_MS', '0', /DB_REPLICA_MAX_LAG_MS must be between 1 and/],
+    ['DB_REPLICA_CHECK_MS', '5', /DB_REPLICA_CHECK_MS must be between 10 and 60000/],
   ])('names %s when its value %p is bad', (variable, value, message) => {
     let error: unknown;
     try {
@@ -38,6 +42,14 @@ describe('configuration', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).variable).toBe(variable);
     expect((error as Error).message).toMatch(message);
+  });
+
+  it('reads the replicas as a comma-separated list, none when unset', () => {
+    expect(loadConfig({}).replicas).toEqual({ urls: [], maxLagMs: 5_000, checkMs: 200 });
+    expect(loadConfig({ DATABASE_REPLICA_URLS: 'postgres://r@db-1/app , postgresql://r:p%2Cw@db-2:6432/app' }).replicas.urls).toEqual([
+      'postgres://r@db-1/app',
+      'postgresql://r:p%2Cw@db-2:6432/app',
+    ]);
   });
 
   it('refuses a pool minimum above the maximum', () => {
