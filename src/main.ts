@@ -77,7 +77,7 @@ async function start(
 ): Promise<void> {
   running.database = await openDatabase(config, logger);
   if (isStopping()) return;
-  running.orm = await connectOrm(config, running.database.url);
+  running.orm = await connectOrm(config, running.database.url, logger);
   const applied = await migrate(running.orm);
   if (applied.length > 0) logger.info({ migrations: applied }, 'migrations applied');
   if (config.seedOnStart) {

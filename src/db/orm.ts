@@ -1,6 +1,7 @@
 import { Migrator } from '@mikro-orm/migrations';
 import { defineConfig, MikroORM, type Options } from '@mikro-orm/postgresql';
 import type { Config } from '../config';
+import type { Logger } from '../logger';
 import { entities } from '../entities';
 import { migrationsList } from './migrations';
 import { behindTransactionPooler } from './sql';
@@ -8,8 +9,11 @@ import { TallyingLogger } from './statement-tally';
 
 export type Orm = MikroORM;
 
-/** The ORM options for `clientUrl`, with the pool and session limits from the configuration. */
-export function ormOptions(config: Config, clientUrl: string): Options {
+/**
+ * The ORM options for `clientUrl`, with the pool and session limits from the configuration. With
+ * `logger`, what knex says of its connections (one lost, say) is logged there rather than printed.
+ */
+export function ormOptions(config: Config, clientUrl: string, logger?: Logger): Options {
   return defineConfig({
     clientUrl,
     entities,
@@ -34,6 +38,7 @@ export function ormOptions(config: Config, clientUrl: string): Options {
             idle_in_transaction_session_timeout: config.db.idleInTransactionTimeoutMs,
           }
         : { application_name: 'aquamind-api' },
+      ...(logger && { log: knexLog(logger) }),
     },
     migrations: {
       tableName: 'mikro_orm_migrations',
@@ -51,9 +56,15 @@ export function ormOptions(config: Config, clientUrl: string): Options {
   });
 }
 
-/** Connects the ORM; fails fast when the database cannot be reached. */
-export async function connectOrm(config: Config, clientUrl: string): Promise<Orm> {
-  const orm = await MikroORM.init(ormOptions(config, clientUrl));
+/** knex's own messages (`Connection Error: …` when a pooled connection dies), as log lines. */
+function knexLog(logger: Logger) {
+  const line = (level: 'warn' | 'error' | 'debug') => (message: unknown) => logger[level]({ knex: String(message) }, 'database client');
+  return { warn: line('warn'), error: line('error'), deprecate: line('warn'), debug: line('debug') };
+}
+
+/** Connects the ORM; fails fast when the database cannot be reached. `logger`: see {@link ormOptions}. */
+export async function connectOrm(config: Config, clientUrl: string, logger?: Logger): Promise<Orm> {
+  const orm = await MikroORM.init(ormOptions(config, clientUrl, logger));
   if (!config.db.preparedStatements) {
     const { statementTimeoutMs, idleInTransactionTimeoutMs } = config.db;
     behindTransactionPooler(orm.em.getKnex(), { statementTimeoutMs, idleInTransactionTimeoutMs });

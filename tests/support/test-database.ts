@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import pino from 'pino';
 import { loadConfig, type Config } from '../../src/config';
 import { connectOrm, migrate, type Orm } from '../../src/db/orm';
 
@@ -66,7 +67,8 @@ export async function createTestDatabase(env: Record<string, string> = {}): Prom
  */
 export async function openTestDatabase(url: string, env: Record<string, string> = {}, remove: () => Promise<void> = async () => undefined): Promise<TestDatabase> {
   const config = testConfig(url, env);
-  const orm = await connectOrm(config, url);
+  // knex's notices of lost connections (a replica stopped by a test) stay out of the test output.
+  const orm = await connectOrm(config, url, pino({ level: 'silent' }));
   await migrate(orm);
   const direct = new Client({ connectionString: url });
   await direct.connect();
