@@ -247,6 +247,7 @@ export class Replicas {
     );
     let lsn: Lsn | null = null;
     try {
+      // Sent even past the operation's time (not `read`, which checks it): the commit has happened.
       const [row] = await send<{ lsn: string }>(em, em.getKnex(), query, { admitted: () => undefined, answered: (ms) => countStatement(em.id, query.text, ms) });
       lsn = parseLsn(row!.lsn);
     } catch (error) {
