@@ -57,10 +57,21 @@ async function replicaUsable(api: TestApi): Promise<boolean> {
   return (await api.metric('aquamind_db_replica_usable{replica="replica-1"}')) === 1;
 }
 
-/** Waits until the replica has replayed every write so far and each API sends its queries there. */
+/**
+ * Waits until the replica has replayed every write so far and each API sends its admin's queries
+ * there: once a check has seen the admin's own writes (the fixtures) replayed, as the replica's log shows.
+ */
 async function readingFromReplica(...apis: TestApi[]): Promise<void> {
   await replication.caughtUp();
-  for (const api of apis) await until(() => replicaUsable(api), 'the replica to take reads');
+  for (const api of apis) {
+    await until(async () => {
+      const from = replication.replica.statements.length;
+      expect((await api.gql('{ me { id } }')).errors).toBeUndefined();
+      // The replica's log reaches this process through the servers' process.
+      await sleep(50);
+      return replication.replica.statements.length > from;
+    }, "the admin's queries to read from the replica");
+  }
 }
 
 /** Runs `work` with the replica's replay paused: it receives the primary's changes and applies none. */
