@@ -18,104 +18,153 @@ import { userRecordsByIds } from '../services/user.reads';
 import type { PageRequest, ReadPage } from '../db/pagination';
 import { RecordsById } from './records-by-id';
 
-/** Every DataLoader of one operation. Made per operation, next to its fork, and dropped with it. */
-export type Loaders = ReturnType<typeof createLoaders>;
-
 /**
  * The loaders of one operation, for its caller. They read records (plain rows) through its fork, so
  * inside a mutation's transaction they see what the mutation has flushed. Every read keeps to what
  * the caller may see, in its own SQL (src/auth/access.ts): a record, or a child list of a parent,
  * that is not theirs is missing. `batch: false` sends one statement per key: only to measure the N+1
  * that batching removes.
+ *
+ * Each loader is made on its first use: an operation pays for the loaders its fields use, not for all
+ * of them (a point lookup uses two of a dozen; the rest, made for every operation, were most of the
+ * garbage an operation left: docs/PERFORMANCE.md).
  */
-export function createLoaders(
-  fork: ForkContext,
-  caller: Caller,
-  { batch, onBatch = () => {} }: { batch: boolean; onBatch?: (loader: string, size: number) => void },
-) {
-  // Without batching, nothing is shared either: one statement per key (src/db/point-lookups.ts).
-  // A query's replica is given once its operation is known to be one, after its loaders are made.
-  const ctx = {
-    em: fork.em,
-    caller,
-    alone: !batch,
-    get replica() {
-      return fork.replica;
-    },
-  };
-  /** `fetch`, reporting each batch's size under `loader` (the metrics' batch sizes). */
-  const counted =
-    <Keys extends readonly unknown[], Rest extends unknown[], Result>(loader: string, fetch: (keys: Keys, ...rest: Rest) => Result) =>
-    (keys: Keys, ...rest: Rest): Result => {
-      onBatch(loader, keys.length);
-      return fetch(keys, ...rest);
+export class Loaders {
+  /** What the loaders read through. A query's replica is given once its operation is known to be one, after its loaders are made. */
+  private readonly ctx: ForkContext & { readonly caller: Caller };
+  private readonly batch: boolean;
+  private readonly onBatch: (loader: string, size: number) => void;
+  private users?: RecordsById<UserRecord>;
+  private devices?: RecordsById<DeviceRecord>;
+  private events?: RecordsById<EventRecord>;
+  private recommendations?: RecordsById<RecommendationRecord>;
+  private deviceCounts?: DataLoader<string, number>;
+  private newestEvents?: DataLoader<{ deviceId: string; count: number }, EventRecord[], string>;
+  private readonly perArgs = new Map<string, unknown>();
+  /** What Relay's `node` reads with: the type of each id, then that type's lookup by id. */
+  private forNodes?: { typeById: DataLoader<string, NodeType | null>; byType: Record<NodeType, RecordsById<NodeRecord>> };
+
+  constructor(fork: ForkContext, caller: Caller, { batch, onBatch = () => {} }: { batch: boolean; onBatch?: (loader: string, size: number) => void }) {
+    // Without batching, nothing is shared either: one statement per key (src/db/point-lookups.ts).
+    this.ctx = {
+      em: fork.em,
+      caller,
+      alone: !batch,
+      get replica() {
+        return fork.replica;
+      },
     };
-  const byId = <R extends { readonly id: string }>(loader: string, fetch: (ids: readonly string[]) => Promise<Array<R | null>>) =>
-    new RecordsById<R>(counted(loader, fetch), { batch });
-  const byParent = <Value>(loader: string, fetch: (parentIds: readonly string[]) => Promise<Map<string, Value>>, missing: Value) =>
-    perParent(counted(loader, fetch), missing, batch);
-  const byParentAndArgs = <Args, Value>(
-    loader: string,
-    fetch: (parentIds: readonly string[], args: Args) => Promise<Map<string, Value>>,
-    missing: Value,
-  ) => perArgs((args: Args) => perParent(counted(loader, (ids: readonly string[]) => fetch(ids, args)), missing, batch));
-  const userById = byId<UserRecord>('userById', (ids) => userRecordsByIds(ctx, ids));
-  const newestEvents = newestEventsLoader(counted('newestEventsByDevice', (ids: readonly string[], count: number) => newestEventsByDevice(ctx, ids, count)), batch);
-  const eventPages = byParentAndArgs<EventWindowArgs, ReadPage<EventRecord>>('eventPagesByDevice', (ids, args) => eventPagesByDevice(ctx, ids, args), EMPTY_PAGE);
-  const deviceById = byId<DeviceRecord>('deviceById', async (ids) => {
-    const { devices, owners } = await deviceRecordsByIds(ctx, ids);
-    userById.prime(owners);
-    return devices;
-  });
-  const eventById = byId<EventRecord>('eventById', (ids) => eventRecordsByIds(ctx, ids));
-  const recommendationById = byId<RecommendationRecord>('recommendationById', (ids) => recommendationRecordsByIds(ctx, ids));
+    this.batch = batch;
+    this.onBatch = onBatch;
+  }
+
+  get userById(): RecordsById<UserRecord> {
+    return (this.users ??= this.byId('userById', (ids) => userRecordsByIds(this.ctx, ids)));
+  }
+
+  get deviceById(): RecordsById<DeviceRecord> {
+    return (this.devices ??= this.byId('deviceById', async (ids) => {
+      const { devices, owners } = await deviceRecordsByIds(this.ctx, ids);
+      this.userById.prime(owners);
+      return devices;
+    }));
+  }
+
+  get eventById(): RecordsById<EventRecord> {
+    return (this.events ??= this.byId('eventById', (ids) => eventRecordsByIds(this.ctx, ids)));
+  }
+
+  get recommendationById(): RecordsById<RecommendationRecord> {
+    return (this.recommendations ??= this.byId('recommendationById', (ids) => recommendationRecordsByIds(this.ctx, ids)));
+  }
+
+  get deviceCountByOwner(): DataLoader<string, number> {
+    return (this.deviceCounts ??= perParent(this.counted('deviceCountByOwner', (ids: readonly string[]) => deviceCountsByOwner(this.ctx, ids)), 0, this.batch));
+  }
+
   /**
-   * What Relay's `node` reads with: the type of each id, then that type's lookup by id. Made on first
-   * use, as few operations ask for `node`: every operation making them cost S1 (a point lookup).
+   * Any object by id, whatever its type (Relay's `node`): its type in one statement for the batch,
+   * then its record from that type's own lookup, with that type's visibility (null when not the
+   * caller's to see).
    */
-  let forNodes: { typeById: DataLoader<string, NodeType | null>; byType: Record<NodeType, RecordsById<NodeRecord>> } | undefined;
-  const nodeLoaders = () =>
-    (forNodes ??= {
-      typeById: new DataLoader(counted('nodeTypeById', (ids: readonly string[]) => nodeTypesByIds(ctx, ids)), { batch }),
+  async nodeById(id: string): Promise<{ type: NodeType; record: NodeRecord } | null> {
+    const { typeById, byType } = (this.forNodes ??= {
+      typeById: new DataLoader(this.counted('nodeTypeById', (ids: readonly string[]) => nodeTypesByIds(this.ctx, ids)), { batch: this.batch }),
       byType: {
-        User: userById,
-        Device: deviceById,
-        Event: eventById,
-        Recommendation: recommendationById,
-        ApiKey: byId<ApiKeyRecord>('apiKeyById', (ids) => apiKeyRecordsByIds(ctx, ids)),
+        User: this.userById,
+        Device: this.deviceById,
+        Event: this.eventById,
+        Recommendation: this.recommendationById,
+        ApiKey: this.byId<ApiKeyRecord>('apiKeyById', (ids) => apiKeyRecordsByIds(this.ctx, ids)),
       },
     });
-  return {
-    userById,
-    deviceById,
-    eventById,
-    recommendationById,
-    /**
-     * Any object by id, whatever its type (Relay's `node`): its type in one statement for the batch,
-     * then its record from that type's own lookup, with that type's visibility (null when not the
-     * caller's to see).
-     */
-    nodeById: async (id: string): Promise<{ type: NodeType; record: NodeRecord } | null> => {
-      const { typeById, byType } = nodeLoaders();
-      const type = await typeById.load(id);
-      const record = type && (await byType[type].get(id));
-      return type && record ? { type, record } : null;
-    },
-    /** A device's newest event, from the same statement as the first pages of its `events`. */
-    latestEventByDevice: async (deviceId: string): Promise<EventRecord | null> => (await newestEvents.load({ deviceId, count: 1 }))[0] ?? null,
-    /**
-     * A page of a device's events in the window of `args`. The first page with no window (a
-     * dashboard's "last N readings") is read together with `latestEvent`.
-     */
-    eventsByDevice: async (deviceId: string, args: EventWindowArgs): Promise<ReadPage<EventRecord>> =>
-      args.page.cursor === null && !args.page.backward && args.from === null && args.to === null
-        ? { rows: await newestEvents.load({ deviceId, count: args.page.size + 1 }), beyond: false }
-        : eventPages(args).load(deviceId),
-    eventCountByDevice: byParentAndArgs<Pick<EventWindowArgs, 'from' | 'to'>, number>('eventCountByDevice', (ids, w) => eventCountsByDevice(ctx, ids, w), 0),
-    devicesByOwner: byParentAndArgs<PageRequest, ReadPage<DeviceRecord>>('devicesByOwner', (ids, request) => devicePagesByOwner(ctx, ids, request), EMPTY_PAGE),
-    deviceCountByOwner: byParent<number>('deviceCountByOwner', (ids) => deviceCountsByOwner(ctx, ids), 0),
-    consumptionByDevice: byParentAndArgs<ConsumptionSeries, ConsumptionBucket[]>('consumptionByDevice', (ids, series) => consumptionByDevice(ctx, ids, series), []),
-  };
+    const type = await typeById.load(id);
+    const record = type && (await byType[type].get(id));
+    return type && record ? { type, record } : null;
+  }
+
+  /** A device's newest event, from the same statement as the first pages of its `events`. */
+  async latestEventByDevice(deviceId: string): Promise<EventRecord | null> {
+    return (await this.newestEventsOf({ deviceId, count: 1 }))[0] ?? null;
+  }
+
+  /**
+   * A page of a device's events in the window of `args`. The first page with no window (a
+   * dashboard's "last N readings") is read together with `latestEvent`.
+   */
+  async eventsByDevice(deviceId: string, args: EventWindowArgs): Promise<ReadPage<EventRecord>> {
+    if (args.page.cursor === null && !args.page.backward && args.from === null && args.to === null) {
+      return { rows: await this.newestEventsOf({ deviceId, count: args.page.size + 1 }), beyond: false };
+    }
+    return this.byParentAndArgs('eventPagesByDevice', args, (ids) => eventPagesByDevice(this.ctx, ids, args), EMPTY_PAGE).load(deviceId);
+  }
+
+  eventCountByDevice(window: Pick<EventWindowArgs, 'from' | 'to'>): DataLoader<string, number> {
+    return this.byParentAndArgs('eventCountByDevice', window, (ids) => eventCountsByDevice(this.ctx, ids, window), 0);
+  }
+
+  devicesByOwner(request: PageRequest): DataLoader<string, ReadPage<DeviceRecord>> {
+    return this.byParentAndArgs('devicesByOwner', request, (ids) => devicePagesByOwner(this.ctx, ids, request), EMPTY_PAGE);
+  }
+
+  consumptionByDevice(series: ConsumptionSeries): DataLoader<string, ConsumptionBucket[]> {
+    return this.byParentAndArgs('consumptionByDevice', series, (ids) => consumptionByDevice(this.ctx, ids, series), []);
+  }
+
+  private newestEventsOf(key: { deviceId: string; count: number }): Promise<EventRecord[]> {
+    this.newestEvents ??= newestEventsLoader(
+      this.counted('newestEventsByDevice', (ids: readonly string[], count: number) => newestEventsByDevice(this.ctx, ids, count)),
+      this.batch,
+    );
+    return this.newestEvents.load(key);
+  }
+
+  /** `fetch`, reporting each batch's size under `loader` (the metrics' batch sizes). */
+  private counted<Keys extends readonly unknown[], Rest extends unknown[], Result>(loader: string, fetch: (keys: Keys, ...rest: Rest) => Result) {
+    return (keys: Keys, ...rest: Rest): Result => {
+      this.onBatch(loader, keys.length);
+      return fetch(keys, ...rest);
+    };
+  }
+
+  private byId<R extends { readonly id: string }>(loader: string, fetch: (ids: readonly string[]) => Promise<Array<R | null>>): RecordsById<R> {
+    return new RecordsById<R>(this.counted(loader, fetch), { batch: this.batch });
+  }
+
+  /**
+   * The loader of `loader`'s values per parent for `args` (a device's last 10 events, a time window):
+   * one loader per distinct set of arguments, so the parents that share them are fetched in one
+   * statement. How many there are depends on the query, not on the rows.
+   */
+  private byParentAndArgs<Value>(loader: string, args: unknown, fetch: (parentIds: readonly string[]) => Promise<Map<string, Value>>, missing: Value): DataLoader<string, Value> {
+    const key = `${loader} ${JSON.stringify(args)}`;
+    let made = this.perArgs.get(key) as DataLoader<string, Value> | undefined;
+    if (!made) {
+      made = perParent(this.counted(loader, fetch), missing, this.batch);
+      this.perArgs.set(key, made);
+    }
+    return made;
+  }
 }
 
 /** The page of a parent that has no children (or none the caller may see). */
@@ -169,22 +218,4 @@ function perParent<Value>(
     },
     { batch },
   );
-}
-
-/**
- * Loaders of values per parent that depend on arguments (a device's last 10 events, a time window):
- * one loader per distinct set of arguments, so the parents that share them are fetched in one
- * statement. How many there are depends on the query, not on the rows.
- */
-function perArgs<Args, Loader>(make: (args: Args) => Loader): (args: Args) => Loader {
-  const loaders = new Map<string, Loader>();
-  return (args) => {
-    const key = JSON.stringify(args);
-    let loader = loaders.get(key);
-    if (!loader) {
-      loader = make(args);
-      loaders.set(key, loader);
-    }
-    return loader;
-  };
 }

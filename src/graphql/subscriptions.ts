@@ -6,7 +6,7 @@ import type { Tokens } from '../auth/tokens';
 import type { Orm } from '../db/orm';
 import type { GraphQLContext } from './context';
 import type { EventFeed, SubscriberSocket } from './event-feed';
-import { createLoaders } from './loaders';
+import { Loaders } from './loaders';
 
 /**
  * The context of one subscription. Its fork and loaders serve the subscribe step (who the caller is,
@@ -28,7 +28,7 @@ export function subscriptionContext(options: {
   const newUnitOfWork = () => {
     context.em?.clear();
     context.em = orm.em.fork({ clear: true, useContext: false, flushMode: FlushMode.COMMIT });
-    context.loaders = createLoaders(context, caller, { batch: dataloaders });
+    context.loaders = new Loaders(context, caller, { batch: dataloaders });
   };
   const unitOfWorkFor = (notification: number) => {
     if (notification === current) return;

@@ -17,7 +17,7 @@ import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import type { GraphQLContext } from './context';
 import { flushError, retryLaterFor } from './errors';
-import { createLoaders } from './loaders';
+import { Loaders } from './loaders';
 
 /** The diagnostics of operations (development and tests by default): see src/graphql/diagnostics.ts. */
 export interface Diagnostics {
@@ -98,7 +98,7 @@ export function createUnitOfWorkPlugin(
   guardVersions(orm.em);
   const onBatch = (loader: string, size: number) => metrics.batchSizes.observe({ loader }, size);
   const { replicas } = options;
-  const loadersOf = (operation: GraphQLContext) => createLoaders(operation, operation.caller, { batch: options.dataloaders, onBatch });
+  const loadersOf = (operation: GraphQLContext) => new Loaders(operation, operation.caller, { batch: options.dataloaders, onBatch });
   return {
     async requestDidStart({ contextValue }) {
       const started = performance.now();
