@@ -1,6 +1,7 @@
 import { FlushMode } from '@mikro-orm/core';
 import type { Caller } from '../src/auth/caller';
 import { startDeadline } from '../src/db/deadline';
+import { statementOwner } from '../src/db/fork-context';
 import { deviceRecordsByIds } from '../src/services/device.reads';
 import { OperationTimeoutError } from '../src/shared/errors';
 import { createOwnerAndDevice } from './support/fixtures';
@@ -95,7 +96,7 @@ describe('point lookups shared between operations', () => {
     const statements = await api.statements(async () => {
       const lookups = [deviceRecordsByIds(late, ids), deviceRecordsByIds(inTime, ids)];
       // Both are waiting for the shared statement; the first one's time is now up.
-      startDeadline(late.em, -1);
+      startDeadline(statementOwner(late.em), -1);
       results = await Promise.allSettled(lookups);
     });
     const [lateResult, inTimeResult] = results;

@@ -1,4 +1,4 @@
-import type { EntityManager, Knex } from '@mikro-orm/postgresql';
+import type { EntityManager, ForkOptions, Knex } from '@mikro-orm/postgresql';
 
 /**
  * What every statement of an operation runs in, and what every service call gets first: the
@@ -6,7 +6,10 @@ import type { EntityManager, Knex } from '@mikro-orm/postgresql';
  * unit-of-work plugin flushes or clears it.
  */
 export interface ForkContext {
+  /** The operation's fork. A GraphQL operation's is made on first use (see {@link OperationFork}): reading `em` makes it. */
   readonly em: EntityManager;
+  /** A GraphQL operation's: its fork made on first use, and the number its statements are timed and counted under. */
+  readonly operation?: OperationFork;
   /** Its point lookups are its own statements, never shared with other operations' (the no-loader mode, to measure the N+1). */
   readonly alone?: boolean;
   /** The streaming replica its reads outside a transaction go to (a query's, with replicas set up); none: the primary. */
@@ -28,4 +31,55 @@ export interface ReadReplica {
   usable(): boolean;
   /** A read sent to it failed with `error`: whether it goes to the primary instead (the replica's failure, not the statement's). */
   failed(error: unknown): boolean;
+}
+
+/**
+ * A GraphQL operation's fork, made when something first needs it: a statement in its transaction, an
+ * entity to load or persist. A query that only reads records (a point lookup, a dashboard) never makes
+ * one: its statements go through the ORM's root EntityManager, the same pool, outside any transaction,
+ * and leave nothing in any identity map. Forking and clearing a fork for every operation was a tenth of
+ * what a point lookup cost (docs/PERFORMANCE.md).
+ */
+export class OperationFork {
+  private static last = 0;
+  /**
+   * The number the operation's statements are timed and counted under, before and after its fork is
+   * made (the fork's logger context carries it): negative, never an EntityManager's own id, which the
+   * statements of other forks are counted under.
+   */
+  readonly id = --OperationFork.last;
+  private made: EntityManager | undefined;
+
+  constructor(
+    /** The ORM's root EntityManager. */
+    readonly root: EntityManager,
+    private readonly options: ForkOptions,
+  ) {}
+
+  /** The fork, made now if it was not. */
+  get em(): EntityManager {
+    return (this.made ??= this.root.fork({ ...this.options, loggerContext: { id: this.id } }));
+  }
+
+  /** The fork if made (undefined: nothing has used it; there is nothing to flush or clear). */
+  get fork(): EntityManager | undefined {
+    return this.made;
+  }
+}
+
+/**
+ * What a statement of `ctx` goes through and answers to: its fork, or while its operation has made none
+ * the ORM's root EntityManager (the same pool; no transaction, no entities); and the number it is timed
+ * and counted under (see {@link statementOwner}).
+ */
+export function statementRoute(ctx: ForkContext): { readonly em: EntityManager; readonly owner: number } {
+  const { operation } = ctx;
+  if (!operation) return { em: ctx.em, owner: statementOwner(ctx.em) };
+  return { em: operation.fork ?? operation.root, owner: operation.id };
+}
+
+/** The number the statements of `em` are timed and counted under: its operation's, for an operation's fork (its logger context's id), else its own id. */
+export function statementOwner(em: EntityManager): number {
+  const { id } = em.getLoggerContext<{ id?: unknown }>();
+  return typeof id === 'number' ? id : em.id;
 }

@@ -1,6 +1,7 @@
 import { wrap, type EntityClass } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { checkDeadline } from './deadline';
+import { statementOwner } from './fork-context';
 
 /**
  * Entities by id, in the order of `ids` (null where none exists). Entities this unit of work already
@@ -22,7 +23,7 @@ export async function findByIds<T extends { id: string }>(
     else missing.push(id);
   }
   if (missing.length > 0) {
-    checkDeadline(em);
+    checkDeadline(statementOwner(em));
     const rows = await em.find(entity, { id: { $in: missing } } as never);
     for (const row of rows) found.set(row.id, row);
   }

@@ -1,6 +1,7 @@
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import type { EventRecord } from '../entities';
 import { insertEventRows } from './event-rows';
+import { statementOwner } from './fork-context';
 import { countStatement } from './statement-tally';
 
 /**
@@ -32,7 +33,7 @@ export async function flushPendingEvents(em: EntityManager): Promise<void> {
   // The announcement is delivered when the transaction commits: without one, it could not wait for it.
   if (!trx) throw new Error('Readings are written in a transaction (the unit of work begins one before its flush)');
   try {
-    await insertEventRows(trx, events, (sql, ms) => countStatement(em.id, sql, ms), { announce: true });
+    await insertEventRows(trx, events, (sql, ms) => countStatement(statementOwner(em), sql, ms), { announce: true });
   } catch (error) {
     // The same exception classes as the ORM's own flush raises, so the one error mapping applies.
     throw em.getDriver().convertException(error as Error);

@@ -1,6 +1,6 @@
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import { checkDeadline } from './deadline';
-import type { ForkContext, ReadReplica } from './fork-context';
+import { statementRoute, type ForkContext, type ReadReplica } from './fork-context';
 import { prepared, queryOf, read, sendRead, uuidArray, type Prepared, type Query, type Row } from './sql';
 import { countStatement, currentOrigin } from './statement-tally';
 
@@ -75,8 +75,10 @@ const MAX_SHARED_IDS = 1_000;
 interface Waiting {
   readonly ids: readonly string[];
   readonly asker: Asker;
-  /** The operation's fork: its deadline, and its tally, which counts the shared statement once. */
+  /** What the operation's statements go through (see `statementRoute`). */
   readonly em: EntityManager;
+  /** The number the operation's statements answer to: its deadline, and its tally, which counts the shared statement once. */
+  readonly owner: number;
   /** The field that asked (diagnostics): the shared statement counts as this field's. */
   readonly origin: string | undefined;
   readonly resolve: (rows: Row[]) => void;
@@ -121,10 +123,10 @@ const gathering = new WeakMap<Knex, Map<LookupSource, SharedLookup>>();
  * on its connection).
  */
 export function readByIds(ctx: ForkContext, source: LookupSource, ids: readonly string[], conditionValues: readonly unknown[]): Promise<Row[]> {
-  const { em } = ctx;
+  const { em, owner } = statementRoute(ctx);
   const statements = lookupStatements(source);
   if (em.getTransactionContext() || ctx.alone) return read(ctx, statements.own, [uuidArray(ids), ...conditionValues]);
-  checkDeadline(em);
+  checkDeadline(owner);
   // A malformed id fails this lookup alone, not the statement it would share.
   uuidArray(ids);
   const replica = ctx.replica?.usable() ? ctx.replica : undefined;
@@ -154,7 +156,7 @@ export function readByIds(ctx: ForkContext, source: LookupSource, ids: readonly 
     asker.ids.add(id);
     shared.size++;
   }
-  const waiting = { ids, asker, em, origin: currentOrigin() };
+  const waiting = { ids, asker, em, owner, origin: currentOrigin() };
   const gathered = shared;
   return new Promise<Row[]>((resolve, reject) => gathered.waiting.push({ ...waiting, resolve, reject }));
 }
@@ -162,7 +164,7 @@ export function readByIds(ctx: ForkContext, source: LookupSource, ids: readonly 
 /** Whether `waiting`'s operation still has time; if not, its lookup fails with OPERATION_TIMEOUT. */
 function inTime(waiting: Waiting): boolean {
   try {
-    checkDeadline(waiting.em);
+    checkDeadline(waiting.owner);
     return true;
   } catch (error) {
     waiting.reject(error);
@@ -209,11 +211,11 @@ async function sendShared(shared: SharedLookup): Promise<void> {
         if (waiting.length === 0) throw new Error('every operation of a shared lookup ran out of time');
       },
       answered: (ms, server) => {
-        const counted = new Set<EntityManager>();
-        for (const { em, origin } of waiting) {
-          if (counted.has(em)) continue;
-          counted.add(em);
-          countStatement(em.id, query.text, ms, origin, server);
+        const counted = new Set<number>();
+        for (const { owner, origin } of waiting) {
+          if (counted.has(owner)) continue;
+          counted.add(owner);
+          countStatement(owner, query.text, ms, origin, server);
         }
       },
     });

@@ -2,7 +2,7 @@ import { PostgreSqlConnection, type EntityManager, type Knex } from '@mikro-orm/
 import pg from 'pg';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
-import type { ReadReplica } from './fork-context';
+import { statementOwner, type ReadReplica } from './fork-context';
 import { listen, type Listener } from './listener';
 import type { Orm } from './orm';
 import { queryOf, send } from './sql';
@@ -248,7 +248,7 @@ export class Replicas {
     let lsn: Lsn | null = null;
     try {
       // Sent even past the operation's time (not `read`, which checks it): the commit has happened.
-      const [row] = await send<{ lsn: string }>(em, em.getKnex(), query, { admitted: () => undefined, answered: (ms) => countStatement(em.id, query.text, ms) });
+      const [row] = await send<{ lsn: string }>(em, em.getKnex(), query, { admitted: () => undefined, answered: (ms) => countStatement(statementOwner(em), query.text, ms) });
       lsn = parseLsn(row!.lsn);
     } catch (error) {
       this.logger.warn({ err: error }, "the primary's WAL position after a commit is unknown: its writer reads from the primary for now");

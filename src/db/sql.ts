@@ -1,6 +1,6 @@
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import { checkDeadline } from './deadline';
-import { PRIMARY, type ForkContext, type ReadReplica } from './fork-context';
+import { PRIMARY, statementRoute, type ForkContext, type ReadReplica } from './fork-context';
 import { countStatement } from './statement-tally';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -102,7 +102,7 @@ export function behindTransactionPooler(knex: Knex, settings: TransactionSetting
  * start, hold.
  */
 export async function setTransactionSettings(ctx: ForkContext): Promise<void> {
-  const settings = pooled.get(clientOf(ctx.em.getKnex()));
+  const settings = pooled.get(clientOf(statementRoute(ctx).em.getKnex()));
   if (!settings) return;
   await read(ctx, "select set_config('statement_timeout', ?, true), set_config('idle_in_transaction_session_timeout', ?, true)", [
     `${settings.statementTimeoutMs}ms`,
@@ -136,13 +136,13 @@ export function queryOf(statement: string | Prepared, values: readonly unknown[]
  * spliced into the text. See {@link send} for how it is sent, announced and counted.
  */
 export async function read<R = Row>(ctx: ForkContext, statement: string | Prepared, values: readonly unknown[]): Promise<R[]> {
-  const { em } = ctx;
-  checkDeadline(em);
+  const { em, owner } = statementRoute(ctx);
+  checkDeadline(owner);
   const query = queryOf(statement, values);
   const hooks = {
     // The wait for a connection may have used up the operation's time.
-    admitted: () => checkDeadline(em),
-    answered: (ms: number, server: string) => countStatement(em.id, query.text, ms, undefined, server),
+    admitted: () => checkDeadline(owner),
+    answered: (ms: number, server: string) => countStatement(owner, query.text, ms, undefined, server),
   };
   const transaction = em.getTransactionContext<Knex.Transaction>();
   if (transaction) return send<R>(em, transaction, query, { admitted: hooks.admitted, answered: (ms) => hooks.answered(ms, PRIMARY) });

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Caller } from '../auth/caller';
 import type { RequestRateLimit } from '../auth/rate-limits';
 import type { Tokens } from '../auth/tokens';
-import type { ForkContext, ReadReplica } from '../db/fork-context';
+import type { ForkContext, OperationFork, ReadReplica } from '../db/fork-context';
 import type { StatementTally } from '../db/statement-tally';
 import type { EventFeed, SubscriberSocket } from './event-feed';
 import type { Loaders } from './loaders';
@@ -21,6 +21,8 @@ export interface GraphQLContext extends ForkContext {
   /** The request's rate limits: its caller's budget, its address's sign-in attempts. */
   readonly rateLimit: RequestRateLimit;
   em: EntityManager;
+  /** An HTTP operation's fork, made on first use (the plugin sets `em` to make it when read). */
+  operation?: OperationFork;
   /** A query's replica, given once the operation is known to be one (see db/replicas.ts). */
   replica?: ReadReplica;
   loaders: Loaders;

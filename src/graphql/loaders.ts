@@ -46,8 +46,12 @@ export class Loaders {
 
   constructor(fork: ForkContext, caller: Caller, { batch, onBatch = () => {} }: { batch: boolean; onBatch?: (loader: string, size: number) => void }) {
     // Without batching, nothing is shared either: one statement per key (src/db/point-lookups.ts).
+    // Read through `fork` when used, not now: an operation's fork is made on first use (db/fork-context.ts).
     this.ctx = {
-      em: fork.em,
+      get em() {
+        return fork.em;
+      },
+      operation: fork.operation,
       caller,
       alone: !batch,
       get replica() {

@@ -5,8 +5,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { GraphQLError, OperationTypeNode, type GraphQLFieldResolver, type GraphQLFormattedError } from 'graphql';
 import { callerName, type Caller } from '../auth/caller';
 import { reportDiagnostic } from '../db/database-stats';
-import { checkDeadline, startDeadline } from '../db/deadline';
-import { PRIMARY } from '../db/fork-context';
+import { checkDeadline, endDeadline, startDeadline } from '../db/deadline';
+import { OperationFork, PRIMARY, statementOwner } from '../db/fork-context';
 import type { Orm } from '../db/orm';
 import type { Replicas } from '../db/replicas';
 import { clearPendingEvents, flushPendingEvents } from '../db/pending-events';
@@ -103,8 +103,10 @@ export function createUnitOfWorkPlugin(
     async requestDidStart({ contextValue }) {
       const started = performance.now();
       // Per operation, on the operation's own (shallow-cloned) context: batched operations run concurrently.
-      const em = orm.em.fork({ clear: true, useContext: false, flushMode: FlushMode.COMMIT });
-      contextValue.em = em;
+      // The fork is made on first use: a query that only reads records makes none.
+      const operationFork = new OperationFork(orm.em, { clear: true, useContext: false, flushMode: FlushMode.COMMIT });
+      contextValue.operation = operationFork;
+      Object.defineProperty(contextValue, 'em', { get: () => operationFork.em, enumerable: true, configurable: true });
       // The callbacks hold the request id only: a kept tally must not keep the operation's context alive.
       const reqId = contextValue.requestId;
       const tally = new StatementTally(reqId, {
@@ -115,16 +117,17 @@ export function createUnitOfWorkPlugin(
         onLate: (statement, origin) => reportDiagnostic(metrics, logger, 'statement_after_operation', { reqId, origin, statement }),
       });
       contextValue.statements = tally;
-      startTally(em.id, tally);
-      startDeadline(em, options.operationTimeoutMs);
+      startTally(operationFork.id, tally);
+      startDeadline(operationFork.id, options.operationTimeoutMs);
       contextValue.loaders = loadersOf(contextValue);
       let fieldFailed = false;
       const flushField = async () => {
+        const { em } = operationFork;
         try {
-          checkDeadline(em);
-          // The fork's id in the log context: the BEGIN counts among the operation's statements.
+          checkDeadline(operationFork.id);
+          // The operation's number in the log context: the BEGIN counts among its statements.
           if (!em.isInTransaction()) {
-            await em.begin({ loggerContext: { id: em.id } });
+            await em.begin({ loggerContext: { id: operationFork.id } });
             await setTransactionSettings(contextValue);
           }
           await lockTouched(em);
@@ -173,7 +176,8 @@ export function createUnitOfWorkPlugin(
             if (isMutation && !result.errors?.length) {
               try {
                 // A mutation with nothing but `__typename` never began one.
-                if (em.isInTransaction()) {
+                const em = operationFork.fork;
+                if (em?.isInTransaction()) {
                   await counted(em, 'COMMIT', () => em.commit());
                   const writer = writerOf(contextValue.caller);
                   // Their next queries read what they have just written, wherever the replicas are.
@@ -199,12 +203,16 @@ export function createUnitOfWorkPlugin(
             }
             codes = result.errors?.map((error) => (typeof error.extensions?.code === 'string' ? error.extensions.code : 'INTERNAL_SERVER_ERROR')) ?? [];
           } finally {
-            await rollbackIfOpen(em, logger);
-            clearPendingEvents(em);
-            em.clear();
+            const em = operationFork.fork;
+            if (em) {
+              await rollbackIfOpen(em, logger);
+              clearPendingEvents(em);
+              em.clear();
+            }
             metrics.liveForks.dec();
             // After the ROLLBACK, so that it counts; the operation's statements are all in.
-            endTally(em.id);
+            endTally(operationFork.id);
+            endDeadline(operationFork.id);
             const seconds = (performance.now() - started) / 1000;
             const type = operation?.operation ?? null;
             // A name gets a label of its own only from a signed-in caller's operation that succeeded: made-up names cannot fill the labels.
@@ -249,7 +257,7 @@ async function counted(em: EntityManager, sql: string, end: () => Promise<void>)
   try {
     await end();
   } finally {
-    countStatement(em.id, sql, performance.now() - sent);
+    countStatement(statementOwner(em), sql, performance.now() - sent);
   }
 }
 
