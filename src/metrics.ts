@@ -20,7 +20,7 @@ export class Metrics {
   readonly registry = new Registry();
   private readonly operationNames = new Set<string>();
 
-  readonly liveForks = this.gauge('aquamind_unit_of_work_live_forks', 'Forked EntityManagers of operations not yet completed');
+  readonly liveForks = this.gauge('aquamind_unit_of_work_live_forks', 'Units of work of operations not yet completed (each fork made on first use)');
   readonly operations = this.counter('aquamind_unit_of_work_operations_total', 'GraphQL operations started');
   readonly flushed = this.counter('aquamind_unit_of_work_flushed_total', 'Mutations whose unit of work was committed');
   readonly discarded = this.counter('aquamind_unit_of_work_discarded_total', 'Operations whose unit of work was cleared');

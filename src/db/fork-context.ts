@@ -37,8 +37,8 @@ export interface ReadReplica {
  * A GraphQL operation's fork, made when something first needs it: a statement in its transaction, an
  * entity to load or persist. A query that only reads records (a point lookup, a dashboard) never makes
  * one: its statements go through the ORM's root EntityManager, the same pool, outside any transaction,
- * and leave nothing in any identity map. Forking and clearing a fork for every operation was a tenth of
- * what a point lookup cost (docs/PERFORMANCE.md).
+ * and leave nothing in any identity map. Forking and clearing a fork for every operation cost a point
+ * lookup a sixth of its CPU, most of it in the garbage it left (docs/PERFORMANCE.md).
  */
 export class OperationFork {
   private static last = 0;
