@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { FlushMode } from '@mikro-orm/core';
 import { Client } from 'pg';
 import { User } from '../src/entities';
 import type { GraphQLContext } from '../src/graphql/context';
@@ -80,6 +81,23 @@ describe('the unit of work', () => {
     expect(forks).not.toContain(`${api.db.orm.em.id}`);
     // The global EntityManager refuses request work (allowGlobalContext: false).
     expect(() => api.db.orm.em.getUnitOfWork()).toThrow(/global EntityManager/);
+  });
+
+  it('makes no fork for a query that only reads records, and one for a mutation', async () => {
+    const user = await createUser();
+    const fork = jest.spyOn(api.db.orm.em, 'fork');
+    try {
+      // The unit-of-work plugin's forks are the ones that never flush on their own.
+      const operationForks = () => fork.mock.calls.filter(([options]) => options?.flushMode === FlushMode.COMMIT).length;
+      const read = await api.gql(USER, { id: user.id });
+      expect(read.data?.user).toMatchObject({ id: user.id });
+      expect(operationForks()).toBe(0);
+      const written = await api.gql(`mutation ($id: ID!) { updateUser(id: $id, input: { firstName: "Forked" }) { user { firstName } } }`, { id: user.id });
+      expect(written.data?.updateUser.user).toEqual({ firstName: 'Forked' });
+      expect(operationForks()).toBe(1);
+    } finally {
+      fork.mockRestore();
+    }
   });
 
   it('makes a mutation atomic: when its second field fails, nothing of the first is written', async () => {
