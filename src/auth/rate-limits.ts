@@ -298,19 +298,39 @@ export class RateLimits {
   /** The rate limits of a request from `caller` at address `ip`: a signed-in caller's budget, or the address's. */
   forRequest(caller: Caller, ip: string): RequestBudget {
     const { limiter, budgets } = this;
-    const identity = identityOf(caller, ip);
-    const budget = caller.kind === 'anonymous' ? budgets.anonymous : budgets.caller;
-    return {
-      usage: () => limiter.usage(identity, budget),
-      async admit() {
-        const usage = await limiter.usage(identity, budget);
-        if (usage.remaining === 0) {
-          throw new RateLimitedError(`Rate limit reached: none of ${usage.limit} points are left until ${usage.resetAt.toISOString()}`, usage);
-        }
-      },
-      spend: async (points) => void (await limiter.spend(identity, budget, points)),
-      login: loginThrottle(limiter, budgets, ip),
-    };
+    return new CallerBudget(limiter, budgets, identityOf(caller, ip), caller.kind === 'anonymous' ? budgets.anonymous : budgets.caller, ip);
+  }
+}
+
+/** One request's rate limits: an object per request, its sign-in limits made only when it signs in. */
+class CallerBudget implements RequestBudget {
+  private throttle: LoginThrottle | undefined;
+
+  constructor(
+    private readonly limiter: RateLimiter,
+    private readonly budgets: RateLimitBudgets,
+    private readonly identity: string,
+    private readonly budget: Budget,
+    private readonly ip: string,
+  ) {}
+
+  usage(): Promise<Usage> {
+    return this.limiter.usage(this.identity, this.budget);
+  }
+
+  async admit(): Promise<void> {
+    const usage = await this.usage();
+    if (usage.remaining === 0) {
+      throw new RateLimitedError(`Rate limit reached: none of ${usage.limit} points are left until ${usage.resetAt.toISOString()}`, usage);
+    }
+  }
+
+  async spend(points: number): Promise<void> {
+    await this.limiter.spend(this.identity, this.budget, points);
+  }
+
+  get login(): LoginThrottle {
+    return (this.throttle ??= loginThrottle(this.limiter, this.budgets, this.ip));
   }
 }
 

@@ -10,6 +10,16 @@ export interface ShapeCount {
   readonly statement: string;
 }
 
+/** How the tallies of operations report. */
+export interface TallyOptions {
+  readonly diagnostics: boolean;
+  /** A statement of an operation that took at least this long is reported to `onSlow`. */
+  readonly slowMs: number;
+  onSlow(reqId: string, statement: string, ms: number): void;
+  /** A statement sent after its operation answered (diagnostics only). */
+  onLate(reqId: string, statement: string, origin: string | undefined): void;
+}
+
 /**
  * What one GraphQL operation has sent to the database, counted as its statements are sent: by its
  * fork (the EntityManager the operation owns), which every statement of the operation names. No
@@ -31,14 +41,8 @@ export class StatementTally {
   constructor(
     /** The request the operation belongs to, for its log lines. */
     readonly reqId: string,
-    private readonly options: {
-      diagnostics: boolean;
-      /** A statement of the operation that took at least this long is reported to `onSlow`. */
-      slowMs: number;
-      onSlow(statement: string, ms: number): void;
-      /** A statement sent after the operation answered (diagnostics only). */
-      onLate(statement: string, origin: string | undefined): void;
-    },
+    /** Shared by every operation's tally: they hold the request id only, so a kept tally keeps no operation alive. */
+    private readonly options: TallyOptions,
   ) {
     this.shapes = options.diagnostics ? new Map() : null;
   }
@@ -53,14 +57,14 @@ export class StatementTally {
       this.onReplicas ??= new Map();
       this.onReplicas.set(server, (this.onReplicas.get(server) ?? 0) + 1);
     }
-    if (ms >= this.options.slowMs) this.options.onSlow(statementShape(sql), ms);
+    if (ms >= this.options.slowMs) this.options.onSlow(this.reqId, statementShape(sql), ms);
     if (!this.shapes) return;
     const statement = statementShape(sql);
     const key = `${origin ?? ''}\u0000${statement}`;
     const seen = this.shapes.get(key);
     if (seen) seen.count++;
     else this.shapes.set(key, { count: 1, origin, statement });
-    if (this.ended) this.options.onLate(statement, origin);
+    if (this.ended) this.options.onLate(this.reqId, statement, origin);
   }
 }
 

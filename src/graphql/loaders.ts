@@ -40,7 +40,8 @@ export class Loaders {
   private recommendations?: RecordsById<RecommendationRecord>;
   private deviceCounts?: DataLoader<string, number>;
   private newestEvents?: DataLoader<{ deviceId: string; count: number }, EventRecord[], string>;
-  private readonly perArgs = new Map<string, unknown>();
+  /** The loaders of {@link byParentAndArgs}, by loader and arguments. */
+  private perArgs?: Map<string, unknown>;
   /** What Relay's `node` reads with: the type of each id, then that type's lookup by id. */
   private forNodes?: { typeById: DataLoader<string, NodeType | null>; byType: Record<NodeType, RecordsById<NodeRecord>> };
 
@@ -162,6 +163,7 @@ export class Loaders {
    */
   private byParentAndArgs<Value>(loader: string, args: unknown, fetch: (parentIds: readonly string[]) => Promise<Map<string, Value>>, missing: Value): DataLoader<string, Value> {
     const key = `${loader} ${JSON.stringify(args)}`;
+    this.perArgs ??= new Map();
     let made = this.perArgs.get(key) as DataLoader<string, Value> | undefined;
     if (!made) {
       made = perParent(this.counted(loader, fetch), missing, this.batch);

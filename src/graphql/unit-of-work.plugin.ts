@@ -11,7 +11,7 @@ import type { Orm } from '../db/orm';
 import type { Replicas } from '../db/replicas';
 import { clearPendingEvents, flushPendingEvents } from '../db/pending-events';
 import { setTransactionSettings } from '../db/sql';
-import { countStatement, endTally, startTally, StatementTally } from '../db/statement-tally';
+import { countStatement, endTally, startTally, StatementTally, type TallyOptions } from '../db/statement-tally';
 import { guardVersions, lockTouched } from '../db/versioning';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
@@ -98,6 +98,13 @@ export function createUnitOfWorkPlugin(
   guardVersions(orm.em);
   const onBatch = (loader: string, size: number) => metrics.batchSizes.observe({ loader }, size);
   const { replicas } = options;
+  const tallyOptions: TallyOptions = {
+    diagnostics: options.diagnostics.enabled,
+    slowMs: options.slowStatementMs,
+    // By shape only, never values.
+    onSlow: (reqId, statement, ms) => logger.warn({ reqId, durationMs: Math.round(ms), statement }, 'slow SQL statement'),
+    onLate: (reqId, statement, origin) => reportDiagnostic(metrics, logger, 'statement_after_operation', { reqId, origin, statement }),
+  };
   const loadersOf = (operation: GraphQLContext) => new Loaders(operation, operation.caller, { batch: options.dataloaders, onBatch });
   return {
     async requestDidStart({ contextValue }) {
@@ -107,15 +114,7 @@ export function createUnitOfWorkPlugin(
       const operationFork = new OperationFork(orm.em, { clear: true, useContext: false, flushMode: FlushMode.COMMIT });
       contextValue.operation = operationFork;
       Object.defineProperty(contextValue, 'em', { get: () => operationFork.em, enumerable: true, configurable: true });
-      // The callbacks hold the request id only: a kept tally must not keep the operation's context alive.
-      const reqId = contextValue.requestId;
-      const tally = new StatementTally(reqId, {
-        diagnostics: options.diagnostics.enabled,
-        slowMs: options.slowStatementMs,
-        // By shape only, never values.
-        onSlow: (statement, ms) => logger.warn({ reqId, durationMs: Math.round(ms), statement }, 'slow SQL statement'),
-        onLate: (statement, origin) => reportDiagnostic(metrics, logger, 'statement_after_operation', { reqId, origin, statement }),
-      });
+      const tally = new StatementTally(contextValue.requestId, tallyOptions);
       contextValue.statements = tally;
       startTally(operationFork.id, tally);
       startDeadline(operationFork.id, options.operationTimeoutMs);
