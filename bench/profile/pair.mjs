@@ -6,7 +6,8 @@
 //   npm run build && cp -r dist/src /tmp/after/src      (and the same of another commit into /tmp/before)
 //   PAIR_DATABASE_URL=postgres://…/scratch node bench/profile/pair.mjs --rounds 4 /tmp/before /tmp/after
 //
-// Options: --rounds N (4), --duration S (8), --connections C (32), --query S1|S2 (S1), --callers K: S1
+// Options: --rounds N (4), --duration S (8), --connections C (32), --query S1|S2|RECORD (S1; RECORD: a
+// recordEvent mutation on one device, each writing a reading to the scratch database), --callers K: S1
 // from K users in turn, each reading a device of their own (the database's owners of K devices are
 // changed to K new users). A build written BUILD@--flag,--flag runs with those Node flags instead of
 // --max-semi-space-size=32. The database must have been seeded (`npm run seed`); the builds need this
@@ -27,6 +28,8 @@ const DASHBOARD =
   'query Dashboard($first: Int!) { devices(first: $first) { edges { node { id name owner { id username } ' +
   'latestEvent { id occurredAt consumption unit } events(first: 10) { edges { node { id occurredAt consumption unit device { id name } } } } ' +
   'consumption(granularity: MONTH, periods: 12) { start total unit } } } } }';
+
+const RECORD = 'mutation Record($input: RecordEventInput!) { recordEvent(input: $input) { event { id } } }';
 
 const options = { rounds: 4, duration: 8, connections: 32, query: 'S1', callers: 0 };
 const builds = [];
@@ -70,7 +73,13 @@ const tokens = await tokensFor(loadConfig({ AUTH_SIGNING_KEY: key }));
 const { admin, device, owned } = await prepareDatabase();
 const adminToken = (await tokens.issue(admin)).token;
 const callers = await Promise.all(owned.map(async ({ owner, device }) => ({ token: (await tokens.issue(owner)).token, device })));
-const body = JSON.stringify(options.query === 'S2' ? { query: DASHBOARD, variables: { first: 50 } } : { query: DEVICE, variables: { id: device } });
+const bodies = {
+  S1: { query: DEVICE, variables: { id: device } },
+  S2: { query: DASHBOARD, variables: { first: 50 } },
+  RECORD: { query: RECORD, variables: { input: { deviceId: device, consumption: '12.34', unit: 'L' } } },
+};
+if (!bodies[options.query]) throw new Error(`--query takes ${Object.keys(bodies).join(', ')}`);
+const body = JSON.stringify(bodies[options.query]);
 let turn = 0;
 /** With --callers: each request from the next caller, for their own device. */
 const fromNextCaller = (request) => {
