@@ -130,10 +130,11 @@ export function queryOf(statement: string | Prepared, values: readonly unknown[]
 }
 
 /**
- * The rows a read statement gives, sent on the operation's fork's connection: its transaction's when it
+ * The rows a read statement gives, sent on the operation's connection: its fork's transaction's when it
  * has one, else one from the pool (of the operation's replica, if it reads from one: see
- * {@link sendRead}) for this statement alone. `?` placeholders take `values` as parameters, never
- * spliced into the text. See {@link send} for how it is sent, announced and counted.
+ * {@link sendRead}) for this statement alone, with no fork made for it (`statementRoute`). `?`
+ * placeholders take `values` as parameters, never spliced into the text. See {@link send} for how it
+ * is sent, announced and counted.
  */
 export async function read<R = Row>(ctx: ForkContext, statement: string | Prepared, values: readonly unknown[]): Promise<R[]> {
   const { em, owner } = statementRoute(ctx);

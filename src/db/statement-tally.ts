@@ -21,8 +21,9 @@ export interface TallyOptions {
 }
 
 /**
- * What one GraphQL operation has sent to the database, counted as its statements are sent: by its
- * fork (the EntityManager the operation owns), which every statement of the operation names. No
+ * What one GraphQL operation has sent to the database, counted as its statements are sent: by the
+ * operation's number (db/fork-context.ts: `statementOwner`), which every statement of the operation
+ * names, its fork's own through the fork's logger context. No
  * async-context tracking: on Node 20 that slows every promise of the process (measured: about a
  * tenth of S1's throughput).
  */
@@ -68,42 +69,42 @@ export class StatementTally {
   }
 }
 
-/** The tallies of the operations running, by their fork's id; with diagnostics, also of the last ended ones. */
+/** The tallies of the operations running, by the number their statements answer to; with diagnostics, also of the last ended ones. */
 const tallies = new Map<number, StatementTally>();
 /** How many ended tallies are kept (diagnostics only), to catch statements sent after their operation. */
 const KEPT_ENDED = 1_000;
 const ended: number[] = [];
 
-/** Counts the statements of the fork `forkId` in `tally` until {@link endTally}. */
-export function startTally(forkId: number, tally: StatementTally): void {
-  tallies.set(forkId, tally);
+/** Counts the statements of the operation `owner` in `tally` until {@link endTally}. */
+export function startTally(owner: number, tally: StatementTally): void {
+  tallies.set(owner, tally);
 }
 
-/** The operation of fork `forkId` has answered. Its tally stays a while with diagnostics, to catch late statements. */
-export function endTally(forkId: number): void {
-  const tally = tallies.get(forkId);
+/** The operation `owner` has answered. Its tally stays a while with diagnostics, to catch late statements. */
+export function endTally(owner: number): void {
+  const tally = tallies.get(owner);
   if (!tally) return;
   tally.ended = true;
   if (!tally.shapes) {
-    tallies.delete(forkId);
+    tallies.delete(owner);
     return;
   }
-  ended.push(forkId);
+  ended.push(owner);
   if (ended.length > KEPT_ENDED) tallies.delete(ended.shift()!);
 }
 
 /**
- * Counts a statement of fork `forkId`, answered or failed after `ms` (`read` in db/sql.ts, and the ORM's
+ * Counts a statement of the operation `owner`, answered or failed after `ms` (`read` in db/sql.ts, and the ORM's
  * own through {@link TallyingLogger}); sent for the field `origin` (diagnostics), when not the current
  * one, to `server` (the ORM's own: the primary).
  */
-export function countStatement(forkId: number | undefined, sql: string, ms: number, origin = currentOrigin(), server = PRIMARY): void {
-  if (forkId !== undefined) tallies.get(forkId)?.count(sql, ms, origin, server);
+export function countStatement(owner: number | undefined, sql: string, ms: number, origin = currentOrigin(), server = PRIMARY): void {
+  if (owner !== undefined) tallies.get(owner)?.count(sql, ms, origin, server);
 }
 
 /**
  * MikroORM's logger, counting each statement the ORM sends for an operation's fork (its log context
- * names the fork's id). Logs as MikroORM's default logger does otherwise (nothing, with `debug` off).
+ * names the operation's number, or a fork's own id). Logs as MikroORM's default logger does otherwise (nothing, with `debug` off).
  */
 export class TallyingLogger extends DefaultLogger {
   static override create(this: void, options: LoggerOptions): TallyingLogger {
