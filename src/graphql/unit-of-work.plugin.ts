@@ -105,13 +105,15 @@ export function createUnitOfWorkPlugin(
     onSlow: (reqId, statement, ms) => logger.warn({ reqId, durationMs: Math.round(ms), statement }, 'slow SQL statement'),
     onLate: (reqId, statement, origin) => reportDiagnostic(metrics, logger, 'statement_after_operation', { reqId, origin, statement }),
   };
-  const loadersOf = (operation: GraphQLContext) => new Loaders(operation, operation.caller, { batch: options.dataloaders, onBatch });
+  const loaderOptions = { batch: options.dataloaders, onBatch };
+  const loadersOf = (operation: GraphQLContext) => new Loaders(operation, operation.caller, loaderOptions);
+  const forkOptions = { clear: true, useContext: false, flushMode: FlushMode.COMMIT };
   return {
     async requestDidStart({ contextValue }) {
       const started = performance.now();
       // Per operation, on the operation's own (shallow-cloned) context: batched operations run concurrently.
       // The fork is made on first use: a query that only reads records makes none.
-      const operationFork = new OperationFork(orm.em, { clear: true, useContext: false, flushMode: FlushMode.COMMIT });
+      const operationFork = new OperationFork(orm.em, forkOptions);
       contextValue.operation = operationFork;
       Object.defineProperty(contextValue, 'em', { get: () => operationFork.em, enumerable: true, configurable: true });
       const tally = new StatementTally(contextValue.requestId, tallyOptions);
