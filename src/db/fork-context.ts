@@ -36,8 +36,8 @@ export interface ReadReplica {
 /**
  * A GraphQL operation's fork, made when something first needs it: a statement in its transaction, an
  * entity to load or persist. A query that only reads records (a point lookup, a dashboard) never makes
- * one: its statements go through the ORM's root EntityManager, the same pool, outside any transaction,
- * and leave nothing in any identity map. Forking and clearing a fork for every operation cost a point
+ * one: its statements go through `outside` (the same pool, outside any transaction) and leave nothing in
+ * any identity map. Forking and clearing a fork for every operation cost a point
  * lookup a sixth of its CPU, most of it in the garbage it left (docs/PERFORMANCE.md).
  */
 export class OperationFork {
@@ -51,9 +51,16 @@ export class OperationFork {
   private made: EntityManager | undefined;
 
   constructor(
-    /** The ORM's root EntityManager. */
-    readonly root: EntityManager,
+    /** The ORM's root EntityManager, which the fork is made from. */
+    private readonly root: EntityManager,
     private readonly options: ForkOptions,
+    /**
+     * What statements go through before the fork is made, for its pool, driver and events only: a fork
+     * of the ORM's own that never holds an entity nor begins a transaction, shared by every operation,
+     * and that resolves no context (the root EntityManager would pick up a transaction of MikroORM's
+     * `transactional` from the async context).
+     */
+    readonly outside: EntityManager,
   ) {}
 
   /** The fork, made now if it was not. */
@@ -69,13 +76,13 @@ export class OperationFork {
 
 /**
  * What a statement of `ctx` goes through and answers to: its fork, or while its operation has made none
- * the ORM's root EntityManager (the same pool; no transaction, no entities); and the number it is timed
+ * the operation's `outside` (the same pool; no transaction, no entities); and the number it is timed
  * and counted under (see {@link statementOwner}).
  */
 export function statementRoute(ctx: ForkContext): { readonly em: EntityManager; readonly owner: number } {
   const { operation } = ctx;
   if (!operation) return { em: ctx.em, owner: statementOwner(ctx.em) };
-  return { em: operation.fork ?? operation.root, owner: operation.id };
+  return { em: operation.fork ?? operation.outside, owner: operation.id };
 }
 
 /** The number the statements of `em` are timed and counted under: its operation's, for an operation's fork (its logger context's id), else its own id. */

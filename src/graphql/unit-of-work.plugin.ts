@@ -108,12 +108,14 @@ export function createUnitOfWorkPlugin(
   const loaderOptions = { batch: options.dataloaders, onBatch };
   const loadersOf = (operation: GraphQLContext) => new Loaders(operation, operation.caller, loaderOptions);
   const forkOptions = { clear: true, useContext: false, flushMode: FlushMode.COMMIT };
+  // What every operation's statements go through until it makes its fork (see OperationFork).
+  const outside = orm.em.fork({ clear: true, useContext: false, flushMode: FlushMode.COMMIT });
   return {
     async requestDidStart({ contextValue }) {
       const started = performance.now();
       // Per operation, on the operation's own (shallow-cloned) context: batched operations run concurrently.
       // The fork is made on first use: a query that only reads records makes none.
-      const operationFork = new OperationFork(orm.em, forkOptions);
+      const operationFork = new OperationFork(orm.em, forkOptions, outside);
       contextValue.operation = operationFork;
       Object.defineProperty(contextValue, 'em', { get: () => operationFork.em, enumerable: true, configurable: true });
       const tally = new StatementTally(contextValue.requestId, tallyOptions);
