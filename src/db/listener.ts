@@ -30,10 +30,19 @@ export function listen(
     // A connection attempt or a LISTEN that hangs (the server gone mid-handshake) is given up, and retried.
     const current = new pg.Client({ connectionString: url, application_name: 'aquamind-listener', connectionTimeoutMillis: CONNECT_TIMEOUT_MS, query_timeout: CONNECT_TIMEOUT_MS });
     client = current;
-    current.on('notification', (message) => {
-      if (message.channel === channel) handlers.onNotification(message.payload);
-    });
+    // What happened to this connection is told in the order it happened, once each: it listens, then
+    // (maybe) it drops. Both are decided as pg reads the server's messages, not in a later promise
+    // continuation: the server's "listening" (LISTEN's ReadyForQuery), a notification and its closing
+    // error can come in one read, and a continuation would run after all of them, telling a
+    // connection that already dropped to be listening.
+    let listening = false;
     let lost = false;
+    const onListening = () => {
+      if (listening || lost || stopped) return;
+      listening = true;
+      pauseMs = 100;
+      handlers.onListening?.();
+    };
     const onLost = (error?: Error) => {
       if (lost || stopped) return;
       lost = true;
@@ -43,16 +52,22 @@ export function listen(
       retry = setTimeout(() => void connect(), pauseMs);
       pauseMs = Math.min(pauseMs * 2, 2_000);
     };
+    current.on('notification', (message) => {
+      if (message.channel !== channel || lost) return;
+      // A notification proves the LISTEN took effect, even one the server sends before LISTEN's reply.
+      onListening();
+      handlers.onNotification(message.payload);
+    });
     current.on('error', onLost);
     current.on('end', () => onLost());
     try {
       await current.connect();
-      await current.query(`listen ${channel}`);
-      pauseMs = 100;
-      handlers.onListening?.();
     } catch (error) {
       onLost(error as Error);
+      return;
     }
+    // Its callback runs as pg reads LISTEN's reply, before any message that follows it in the same read.
+    current.query(`listen ${channel}`, (error: Error | null) => (error ? onLost(error) : onListening()));
   };
   void connect();
   return {
