@@ -1,7 +1,7 @@
-import net from 'node:net';
 import { Client } from 'pg';
 import pino from 'pino';
 import { listen, type Listener } from '../src/db/listener';
+import { pgMessage, pgProxy, type ListenReplyRewrite } from './support/pg-proxy';
 import { createEmptyDatabase, databaseUrl, dropDatabase } from './support/test-database';
 
 // The listening connection against a real PostgreSQL, through a proxy that can change what the server
@@ -19,84 +19,22 @@ beforeAll(async () => {
 });
 afterAll(() => dropDatabase(database));
 
-/** A PostgreSQL message: its type byte, then its length (itself included), then its body. */
-function message(type: string, body: Buffer): Buffer {
-  const head = Buffer.alloc(5);
-  head.write(type, 0, 'latin1');
-  head.writeInt32BE(body.length + 4, 1);
-  return Buffer.concat([head, body]);
-}
-
 const cstring = (text: string) => Buffer.from(`${text}\0`, 'utf8');
 
 /** What pg_terminate_backend makes the server send before it closes the connection. */
-const TERMINATED = message('E', Buffer.concat([cstring('SFATAL'), cstring('VFATAL'), cstring('C57P01'), cstring('Mterminating connection due to administrator command'), Buffer.from([0])]));
+const TERMINATED = pgMessage('E', Buffer.concat([cstring('SFATAL'), cstring('VFATAL'), cstring('C57P01'), cstring('Mterminating connection due to administrator command'), Buffer.from([0])]));
 
 function notification(payload: string): Buffer {
   const pid = Buffer.alloc(4);
   pid.writeInt32BE(1);
-  return message('A', Buffer.concat([pid, cstring(CHANNEL), cstring(payload)]));
+  return pgMessage('A', Buffer.concat([pid, cstring(CHANNEL), cstring(payload)]));
 }
 
-/**
- * What the proxy does to the server's reply to the first connection's LISTEN (the messages up to its
- * ReadyForQuery), sent to the client in one write; later connections pass through untouched.
- */
-type Rewrite = (reply: Buffer) => { send: Buffer; close: boolean };
-
-/** A TCP proxy to the test server that rewrites the first connection's reply to LISTEN. */
-async function proxy(rewrite: Rewrite): Promise<string> {
-  const target = new URL(url);
-  const sockets = new Set<net.Socket>();
-  let first = true;
-  const server = net.createServer((client) => {
-    const upstream = net.connect(Number(target.port || 5432), target.hostname);
-    sockets.add(client).add(upstream);
-    const rewriting = first;
-    first = false;
-    let listenSent = false;
-    let pending = Buffer.alloc(0);
-    client.on('data', (data) => {
-      if (data.toString('latin1').toLowerCase().includes(`listen ${CHANNEL}`)) listenSent = true;
-      upstream.write(data);
-    });
-    upstream.on('data', (data) => {
-      if (!rewriting || !listenSent) return void client.write(data);
-      // Held until the reply is whole (its ReadyForQuery, 'Z', ends it), then rewritten.
-      pending = Buffer.concat([pending, data]);
-      for (let at = 0; at + 5 <= pending.length; ) {
-        const end = at + 1 + pending.readInt32BE(at + 1);
-        if (end > pending.length) return;
-        if (pending.toString('latin1', at, at + 1) === 'Z') {
-          const { send, close } = rewrite(pending.subarray(0, end));
-          client.write(Buffer.concat([send, pending.subarray(end)]));
-          pending = Buffer.alloc(0);
-          listenSent = false;
-          if (close) {
-            client.end();
-            upstream.destroy();
-          }
-          return;
-        }
-        at = end;
-      }
-    });
-    const closeBoth = () => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('close', closeBoth).on('error', closeBoth);
-    upstream.on('close', closeBoth).on('error', closeBoth);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  closeProxy = async () => {
-    for (const socket of sockets) socket.destroy();
-    await new Promise((resolve) => server.close(resolve));
-  };
-  const through = new URL(target);
-  through.hostname = '127.0.0.1';
-  through.port = String((server.address() as net.AddressInfo).port);
-  return through.toString();
+/** A proxy to this file's database that rewrites the first connection's reply to LISTEN. */
+async function proxy(rewriteListenReply: ListenReplyRewrite): Promise<string> {
+  const through = await pgProxy(url, { rewriteListenReply });
+  closeProxy = () => through.close();
+  return through.url;
 }
 let closeProxy: (() => Promise<void>) | undefined;
 afterEach(async () => {

@@ -4,6 +4,7 @@ import WebSocket from 'ws';
 import { buildApp } from '../src/http/app';
 import { CREATE_DEVICE, CREATE_USER, newUserInput, RECORD_EVENTS, UPDATE_DEVICE } from './support/documents';
 import { startApi } from './support/api-process';
+import { pgProxy } from './support/pg-proxy';
 import { createTestApi, type TestApi } from './support/test-api';
 import { createTestDatabase } from './support/test-database';
 
@@ -356,6 +357,60 @@ describe('the listening connection lost', () => {
     expect(results.map((result) => result.errors ?? (result.data as any).eventRecorded.consumption)).toEqual(['7.00']);
     expect(sub.completed()).toBe(false);
     expect(await api.metric('aquamind_listener_reconnects_total')).toBeGreaterThan(reconnects);
+  }, 60_000);
+});
+
+describe('the listening connection lost while more was written than a catch-up delivers', () => {
+  it('ends its subscriptions with RESYNC, counted, and listens on for new ones', async () => {
+    // A second app whose listener goes through a proxy (DATABASE_LISTEN_URL), cut while readings are written.
+    const proxy = await pgProxy(api.db.url);
+    const other = await buildApp({
+      orm: api.db.orm,
+      logger: pino({ level: 'silent' }),
+      tokens: api.tokens,
+      settings: { ...api.db.config, databaseListenUrl: proxy.url, exposure: { introspection: true, graphiql: false, schemaHints: true }, dataloaders: true },
+    });
+    try {
+      await other.listen({ host: '127.0.0.1', port: 0 });
+      const otherUrl = `http://127.0.0.1:${(other.server.address() as { port: number }).port}`;
+      const resyncs = async () => Number(/aquamind_subscriptions_dropped_total\{reason="resync"\} (\d+)/.exec(await (await fetch(`${otherUrl}/metrics`)).text())?.[1] ?? 0);
+      const before = await resyncs();
+      const sub = subscribe(connect(otherUrl, `Bearer ${api.admin!.token}`), EVENT_RECORDED, { deviceId: bob.deviceId });
+      await subscribed();
+      // Heard: the listener listens through the proxy.
+      expect((await record(bob.deviceId, '1.00')).errors).toBeUndefined();
+      expect(await sub.until(1)).toHaveLength(1);
+
+      proxy.cut();
+      // More readings than a catch-up may deliver (50,000), written while nothing listens.
+      for (let batch = 0; batch < 6; batch += 1) {
+        const inputs = Array.from({ length: 9_000 }, (_, i) => ({ deviceId: alice.deviceId, consumption: `${i}.00`, unit: 'L' }));
+        expect((await api.gql(RECORD_EVENTS, { inputs })).errors).toBeUndefined();
+      }
+      expect((await record(bob.deviceId, '2.00')).errors).toBeUndefined();
+      proxy.restore();
+
+      // The listener is back within its longest pause (2 s); its catch-up finds too much.
+      const results = await sub.until(2, 15_000);
+      expect(results).toHaveLength(2);
+      expect(results[1]!.errors?.map((error) => error.extensions?.code)).toEqual(['RESYNC']);
+      expect(results[1]!.errors?.[0]?.message).toMatch(/page `events` from your last reading's cursor/);
+      // Then the server completes it: nothing more comes.
+      await sub.until(3, 5_000);
+      expect(sub.completed()).toBe(true);
+      expect(results).toHaveLength(2);
+      expect(await resyncs()).toBe(before + 1);
+
+      // A subscription made now hears what follows.
+      const again = subscribe(connect(otherUrl, `Bearer ${api.admin!.token}`), EVENT_RECORDED, { deviceId: bob.deviceId });
+      await subscribed();
+      expect((await record(bob.deviceId, '3.00')).errors).toBeUndefined();
+      expect((await again.until(1)).map((result) => result.errors ?? (result.data as any).eventRecorded.consumption)).toEqual(['3.00']);
+    } finally {
+      for (const client of clients.splice(0)) await client.dispose();
+      await other.close();
+      await proxy.close();
+    }
   }, 60_000);
 });
 
