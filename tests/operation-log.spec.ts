@@ -38,6 +38,24 @@ describe('the log line of an operation', () => {
     expect(sent.length).toBe(1);
   });
 
+  it('names the ids of its internal errors, which their own error lines carry', async () => {
+    // A constraint the API does not know: the database refuses the write, and nothing explains why.
+    await api.db.sql("alter table recommendations add constraint test_unknown_rule check (title <> 'Refused by a rule nobody mapped')");
+    try {
+      const input = { title: 'Refused by a rule nobody mapped', description: 'x', imageUrl: 'https://example.com/x.png', icon: 'drop' };
+      const response = await api.gql('mutation Refused($input: CreateRecommendationInput!) { createRecommendation(input: $input) { recommendation { id } } }', { input }, { 'x-request-id': 'log-test-internal' });
+      expect(response.errors?.map((error) => error.extensions?.code)).toEqual(['INTERNAL_SERVER_ERROR']);
+      const errorId = response.errors![0]!.extensions!.errorId as string;
+      expect(errorId).toEqual(expect.any(String));
+      expect(operationLines('log-test-internal')).toEqual([expect.objectContaining({ unitOfWork: 'failed', errors: ['INTERNAL_SERVER_ERROR'], errorIds: [errorId] })]);
+      expect(lines.filter((line) => line.msg === 'internal error' && line.errorId === errorId)).toHaveLength(1);
+      // An operation without an internal error names none.
+      expect(operationLines('log-test-1')[0]).not.toHaveProperty('errorIds');
+    } finally {
+      await api.db.sql('alter table recommendations drop constraint test_unknown_rule');
+    }
+  });
+
   it("counts every statement of a mutation, its transaction's BEGIN and COMMIT and the readings' insert included", async () => {
     const { deviceId } = await createOwnerAndDevice(api, 'Counted valve');
     const sent = await api.statements(() =>

@@ -48,6 +48,8 @@ function logOperation(
     servers?: Record<string, number>;
     unitOfWork: UnitOfWorkOutcome;
     errors: unknown[];
+    /** The ids of its internal errors, each logged on an `internal error` line of its own. */
+    errorIds?: unknown[];
     caller: string;
   },
 ): void {
@@ -172,6 +174,7 @@ export function createUnitOfWorkPlugin(
         // Runs on every path (parse and validation failures included) and is awaited.
         async willSendResponse({ response, errors, operation, operationName }) {
           let codes: string[] = [];
+          let errorIds: unknown[] | undefined;
           try {
             if (response.body.kind !== 'single') return;
             const result = response.body.singleResult;
@@ -205,6 +208,7 @@ export function createUnitOfWorkPlugin(
               response.http.headers.set('retry-after', String(retry.retryAfterSeconds));
             }
             codes = result.errors?.map((error) => (typeof error.extensions?.code === 'string' ? error.extensions.code : 'INTERNAL_SERVER_ERROR')) ?? [];
+            errorIds = result.errors?.flatMap((error) => (error.extensions?.errorId === undefined ? [] : [error.extensions.errorId]));
           } finally {
             const em = operationFork.fork;
             if (em) {
@@ -231,6 +235,7 @@ export function createUnitOfWorkPlugin(
               ...(replicas && { servers: statementsByServer(tally) }),
               unitOfWork: outcome,
               errors: codes,
+              ...(errorIds?.length && { errorIds }),
               caller: callerName(contextValue.caller) ?? 'anonymous',
             });
             reportRepeatedStatements(metrics, logger, tally, operationName ?? null, options.diagnostics.repeatedStatements);
