@@ -13,6 +13,8 @@ const probe = {
     extend type Query {
       "Test probe: runs steps sleeping statements of ms each, one after the other; returns how many ran."
       probeSlowSteps(steps: Int!, ms: Int!): Int!
+      "Test probe: starts the same steps without waiting for them, and answers at once."
+      probeDetachedSteps(steps: Int!, ms: Int!): Boolean
     }
     extend type Mutation {
       "Test probe: the same, as a mutation field."
@@ -20,17 +22,31 @@ const probe = {
     }
   `,
   resolvers: {
-    Query: { probeSlowSteps: (_: unknown, args: { steps: number; ms: number }, ctx: GraphQLContext) => slowSteps(ctx, args) },
+    Query: {
+      probeSlowSteps: (_: unknown, args: { steps: number; ms: number }, ctx: GraphQLContext) => slowSteps(ctx, args),
+      probeDetachedSteps: (_: unknown, args: { steps: number; ms: number }, ctx: GraphQLContext) => {
+        void slowSteps(ctx, args).catch(() => undefined);
+        return true;
+      },
+    },
     Mutation: { probeSlowWrite: (_: unknown, args: { steps: number; ms: number }, ctx: GraphQLContext) => slowSteps(ctx, args) },
   },
 };
 
 let ran = 0;
+/** Why the last probe's steps stopped before their end (the error's class), if they did. */
+let stoppedBy: string | undefined;
 async function slowSteps(ctx: GraphQLContext, { steps, ms }: { steps: number; ms: number }): Promise<number> {
   ran = 0;
-  for (let i = 0; i < steps; i++) {
-    await read(ctx, 'select pg_sleep(?::float / 1000)', [ms]);
-    ran++;
+  stoppedBy = undefined;
+  try {
+    for (let i = 0; i < steps; i++) {
+      await read(ctx, 'select pg_sleep(?::float / 1000)', [ms]);
+      ran++;
+    }
+  } catch (error) {
+    stoppedBy = (error as Error).constructor.name;
+    throw error;
   }
   return ran;
 }
@@ -63,10 +79,42 @@ describe('an operation past its time limit', () => {
     expect(await api.poolUsedAtRest()).toBe(0);
   });
 
+  it('sends no statement for work its resolver left running once it has answered', async () => {
+    // The operation answers at once: the work's first step may get its statement sent before that, not its second.
+    const sent = await api.statements(async () => {
+      expect((await api.gql('{ probeDetachedSteps(steps: 5, ms: 60) }')).data).toEqual({ probeDetachedSteps: true });
+      // Within the operation's time (400 ms) the work would have run its 5 steps by now (300 ms).
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    });
+    expect(stoppedBy).toBe('OperationEndedError');
+    expect(ran).toBeLessThanOrEqual(1);
+    expect(sent.filter((sql) => sql.includes('pg_sleep'))).toHaveLength(ran);
+    expect(await api.poolUsedAtRest()).toBe(0);
+  });
+
   it('does not touch an operation within its time', async () => {
     expect((await api.gql('{ probeSlowSteps(steps: 2, ms: 50) }')).data).toEqual({ probeSlowSteps: 2 });
     const created = await api.gql(CREATE_USER, { input: newUserInput() });
     expect(created.errors).toBeUndefined();
+  });
+});
+
+describe('an operation whose time ran out waiting for a connection', () => {
+  it('answers OPERATION_TIMEOUT and sends nothing', async () => {
+    const one = await createTestApi({ graphqlExtension: probe, env: { OPERATION_TIMEOUT_MS: String(LIMIT_MS), DB_POOL_MAX: '1' } });
+    try {
+      // The first holds the pool's one connection for twice the limit; the second waits for it past its own.
+      const holding = one.gql('{ probeSlowSteps(steps: 1, ms: 800) }');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const started = performance.now();
+      const waiting = await one.gql('{ probeSlowSteps(steps: 1, ms: 10) }');
+      expect(performance.now() - started).toBeGreaterThan(LIMIT_MS);
+      expect({ code: waiting.errors?.[0]?.extensions?.code, data: waiting.data }).toEqual({ code: 'OPERATION_TIMEOUT', data: null });
+      expect((await holding).data).toEqual({ probeSlowSteps: 1 });
+      expect(await one.poolUsedAtRest()).toBe(0);
+    } finally {
+      await one.close();
+    }
   });
 });
 

@@ -1,4 +1,5 @@
 import { OperationTimeoutError } from '../shared/errors';
+import { reportRefusedLate } from './statement-tally';
 
 /** When each operation's time is up, by the number its statements answer to (db/fork-context.ts: `statementOwner`). */
 const deadlines = new Map<number, { at: number; limitMs: number }>();
@@ -15,17 +16,35 @@ export function startDeadline(owner: number, limitMs: number): void {
   deadlines.set(owner, { at: Date.now() + limitMs, limitMs });
 }
 
-/** The operation `owner` has answered: a statement it still sends is no longer timed. */
+/** The operation `owner` has answered: from now on it sends no statement (see {@link checkDeadline}). */
 export function endDeadline(owner: number): void {
   deadlines.delete(owner);
 }
 
 /**
- * OPERATION_TIMEOUT once the operation `owner` is out of time. Checked before every statement an
- * operation sends, so that an operation past its time starts no more work: it ends within its limit
- * plus the statement it was running (itself bounded by PostgreSQL's statement timeout).
+ * A statement of an operation that has answered: sent by work that a resolver left running (a promise
+ * it did not wait for). Its answer would go nowhere, and its operation's fork is cleared.
  */
-export function checkDeadline(owner: number): void {
+export class OperationEndedError extends Error {
+  constructor() {
+    super('The operation has answered: it sends no more statements');
+  }
+}
+
+/**
+ * OPERATION_TIMEOUT once the operation `owner` is out of time; OperationEndedError once it has
+ * answered (an operation's number is negative, db/fork-context.ts: one with no deadline has ended;
+ * other owners, a fork's own id, have none to keep). Checked before every statement an operation
+ * sends, so that an operation past its time starts no more work: it ends within its limit plus the
+ * statement it was running (itself bounded by PostgreSQL's statement timeout). `statement`, when
+ * known, is reported with diagnostics if refused for an operation that has answered.
+ */
+export function checkDeadline(owner: number, statement?: string): void {
   const deadline = deadlines.get(owner);
-  if (deadline && (Date.now() > deadline.at || allExpiredAt !== undefined)) throw new OperationTimeoutError(deadline.limitMs);
+  if (deadline === undefined) {
+    if (owner >= 0) return;
+    reportRefusedLate(owner, statement);
+    throw new OperationEndedError();
+  }
+  if (Date.now() > deadline.at || allExpiredAt !== undefined) throw new OperationTimeoutError(deadline.limitMs);
 }

@@ -138,8 +138,8 @@ export function queryOf(statement: string | Prepared, values: readonly unknown[]
  */
 export async function read<R = Row>(ctx: ForkContext, statement: string | Prepared, values: readonly unknown[]): Promise<R[]> {
   const { em, owner } = statementRoute(ctx);
-  checkDeadline(owner);
   const query = queryOf(statement, values);
+  checkDeadline(owner, query.text);
   const hooks = {
     // The wait for a connection may have used up the operation's time.
     admitted: () => checkDeadline(owner),
@@ -201,29 +201,31 @@ export async function send<R = Row>(
   server = PRIMARY,
 ): Promise<R[]> {
   const client = clientOf(knex);
+  const asked = performance.now();
+  let connection: PgConnection;
   try {
-    const asked = performance.now();
-    const connection = await client.acquireConnection();
-    try {
-      admitted();
-      const events = clientOf(em.getKnex());
-      const statement = { sql: query.text, bindings: query.values, __knexQueryUid: `read-${++announced}`, server };
-      events.emit('query', statement);
-      try {
-        const { rows } = await connection.query(pooled.has(events) ? { text: query.text, values: query.values } : query);
-        events.emit('query-response', rows, statement);
-        return rows as R[];
-      } catch (error) {
-        events.emit('query-error', error, statement);
-        throw error;
-      } finally {
-        answered(performance.now() - asked);
-      }
-    } finally {
-      await client.releaseConnection(connection);
-    }
+    connection = await client.acquireConnection();
   } catch (error) {
     throw em.getDriver().convertException(error as Error);
+  }
+  try {
+    // Thrown as it is (OPERATION_TIMEOUT, …): the operation's own refusal, not the database's failure.
+    admitted();
+    const events = clientOf(em.getKnex());
+    const statement = { sql: query.text, bindings: query.values, __knexQueryUid: `read-${++announced}`, server };
+    events.emit('query', statement);
+    try {
+      const { rows } = await connection.query(pooled.has(events) ? { text: query.text, values: query.values } : query);
+      events.emit('query-response', rows, statement);
+      return rows as R[];
+    } catch (error) {
+      events.emit('query-error', error, statement);
+      throw em.getDriver().convertException(error as Error);
+    } finally {
+      answered(performance.now() - asked);
+    }
+  } finally {
+    await client.releaseConnection(connection);
   }
 }
 

@@ -16,7 +16,7 @@ export interface TallyOptions {
   /** A statement of an operation that took at least this long is reported to `onSlow`. */
   readonly slowMs: number;
   onSlow(reqId: string, statement: string, ms: number): void;
-  /** A statement sent after its operation answered (diagnostics only). */
+  /** A statement sent, or refused, after its operation answered (diagnostics only). */
   onLate(reqId: string, statement: string, origin: string | undefined): void;
 }
 
@@ -67,6 +67,11 @@ export class StatementTally {
     else this.shapes.set(key, { count: 1, origin, statement });
     if (this.ended) this.options.onLate(this.reqId, statement, origin);
   }
+
+  /** A statement the operation tried to send after it answered, refused (db/deadline.ts): reported as if sent. */
+  refusedLate(sql: string, origin: string | undefined): void {
+    if (this.shapes) this.options.onLate(this.reqId, statementShape(sql), origin);
+  }
 }
 
 /** The tallies of the operations running, by the number their statements answer to; with diagnostics, also of the last ended ones. */
@@ -91,6 +96,11 @@ export function endTally(owner: number): void {
   }
   ended.push(owner);
   if (ended.length > KEPT_ENDED) tallies.delete(ended.shift()!);
+}
+
+/** Reports a statement of the operation `owner` refused because it has answered (diagnostics: its tally is kept a while). */
+export function reportRefusedLate(owner: number, sql: string | undefined, origin = currentOrigin()): void {
+  if (sql !== undefined) tallies.get(owner)?.refusedLate(sql, origin);
 }
 
 /**
