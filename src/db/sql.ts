@@ -142,7 +142,7 @@ export async function read<R = Row>(ctx: ForkContext, statement: string | Prepar
   checkDeadline(owner, query.text);
   const hooks = {
     // The wait for a connection may have used up the operation's time.
-    admitted: () => checkDeadline(owner),
+    admitted: () => checkDeadline(owner, query.text),
     answered: (ms: number, server: string) => countStatement(owner, query.text, ms, undefined, server),
   };
   const transaction = em.getTransactionContext<Knex.Transaction>();
