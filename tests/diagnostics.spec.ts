@@ -19,6 +19,8 @@ const probe = {
     extend type Query {
       "Test probe: answers at once, and sends a statement 100 ms later, after the operation has ended."
       probeLateStatement: Boolean
+      "Test probe: answers at once, and looks up the device through the loaders 100 ms later."
+      probeLateLookup(id: ID!): Boolean
     }
   `,
   resolvers: {
@@ -29,6 +31,10 @@ const probe = {
     Query: {
       probeLateStatement: (_: unknown, __: unknown, ctx: GraphQLContext) => {
         setTimeout(() => void read(ctx, 'select 1', []).catch(() => undefined), 100);
+        return true;
+      },
+      probeLateLookup: (_: unknown, { id }: { id: string }, ctx: GraphQLContext) => {
+        setTimeout(() => void Promise.resolve(ctx.loaders.deviceById.get(id)).catch(() => undefined), 100);
         return true;
       },
     },
@@ -72,6 +78,16 @@ describe('diagnostics', () => {
     await api.gql('{ probeLateStatement }', {}, { 'x-request-id': 'late' });
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(diagnostics('late')).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'statement_after_operation', origin: 'probeLateStatement' })]));
+  });
+
+  it('report a lookup asked for after its operation answered, which is not sent', async () => {
+    const { deviceId } = await createOwnerAndDevice(api, 'Looked up late');
+    const sent = await api.statements(async () => {
+      await api.gql('query ($id: ID!) { probeLateLookup(id: $id) }', { id: deviceId }, { 'x-request-id': 'late-lookup' });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    });
+    expect(diagnostics('late-lookup')).toEqual([expect.objectContaining({ kind: 'statement_after_operation', statement: expect.stringMatching(/from devices/) })]);
+    expect(sent.filter((sql) => /from devices/.test(sql))).toEqual([]);
   });
 
   it('are on outside production, off in production unless DIAGNOSTICS says so', () => {

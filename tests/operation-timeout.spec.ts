@@ -79,23 +79,33 @@ describe('an operation past its time limit', () => {
     expect(await api.poolUsedAtRest()).toBe(0);
   });
 
-  it('sends no statement for work its resolver left running once it has answered', async () => {
-    // The operation answers at once: the work's first step may get its statement sent before that, not its second.
-    const sent = await api.statements(async () => {
-      expect((await api.gql('{ probeDetachedSteps(steps: 5, ms: 60) }')).data).toEqual({ probeDetachedSteps: true });
-      // Within the operation's time (400 ms) the work would have run its 5 steps by now (300 ms).
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    });
-    expect(stoppedBy).toBe('OperationEndedError');
-    expect(ran).toBeLessThanOrEqual(1);
-    expect(sent.filter((sql) => sql.includes('pg_sleep'))).toHaveLength(ran);
-    expect(await api.poolUsedAtRest()).toBe(0);
-  });
-
   it('does not touch an operation within its time', async () => {
     expect((await api.gql('{ probeSlowSteps(steps: 2, ms: 50) }')).data).toEqual({ probeSlowSteps: 2 });
     const created = await api.gql(CREATE_USER, { input: newUserInput() });
     expect(created.errors).toBeUndefined();
+  });
+});
+
+describe('an operation that has answered', () => {
+  it('sends no statement for work its resolver left running, and says so', async () => {
+    // Diagnostics report the refused statements: allowed on this API alone.
+    const lines: Array<Record<string, unknown>> = [];
+    const own = await createTestApi({ graphqlExtension: probe, env: { OPERATION_TIMEOUT_MS: String(LIMIT_MS) }, allowDiagnostics: true, onLog: (line) => lines.push(line) });
+    try {
+      // The operation answers at once: the work's first step may get its statement sent before that, not its second.
+      const sent = await own.statements(async () => {
+        expect((await own.gql('{ probeDetachedSteps(steps: 5, ms: 60) }', {}, { 'x-request-id': 'detached' })).data).toEqual({ probeDetachedSteps: true });
+        // Within the operation's time (400 ms) the work would have run its 5 steps by now (300 ms).
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      });
+      expect(stoppedBy).toBe('OperationEndedError');
+      expect(ran).toBeLessThanOrEqual(1);
+      expect(sent.filter((sql) => sql.includes('pg_sleep'))).toHaveLength(ran);
+      expect(lines.filter((line) => line.msg === 'diagnostic: statement_after_operation' && line.reqId === 'detached')).not.toHaveLength(0);
+      expect(await own.poolUsedAtRest()).toBe(0);
+    } finally {
+      await own.close();
+    }
   });
 });
 

@@ -36,14 +36,15 @@ export class OperationEndedError extends Error {
  * answered (an operation's number is negative, db/fork-context.ts: one with no deadline has ended;
  * other owners, a fork's own id, have none to keep). Checked before every statement an operation
  * sends, so that an operation past its time starts no more work: it ends within its limit plus the
- * statement it was running (itself bounded by PostgreSQL's statement timeout). `statement`, when
- * known, is reported with diagnostics if refused for an operation that has answered.
+ * statement it was running (itself bounded by PostgreSQL's statement timeout). `statement` (and the
+ * field that sends it, `origin`, when not the current one) is reported with diagnostics if refused
+ * for an operation that has answered.
  */
-export function checkDeadline(owner: number, statement?: string): void {
+export function checkDeadline(owner: number, statement?: string, origin?: string): void {
   const deadline = deadlines.get(owner);
   if (deadline === undefined) {
     if (owner >= 0) return;
-    reportRefusedLate(owner, statement);
+    reportRefusedLate(owner, statement, origin);
     throw new OperationEndedError();
   }
   if (Date.now() > deadline.at || allExpiredAt !== undefined) throw new OperationTimeoutError(deadline.limitMs);

@@ -23,7 +23,7 @@ export async function findByIds<T extends { id: string }>(
     else missing.push(id);
   }
   if (missing.length > 0) {
-    checkDeadline(statementOwner(em));
+    checkDeadline(statementOwner(em), `findByIds ${entity.name}`);
     const rows = await em.find(entity, { id: { $in: missing } } as never);
     for (const row of rows) found.set(row.id, row);
   }

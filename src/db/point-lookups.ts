@@ -126,7 +126,7 @@ export function readByIds(ctx: ForkContext, source: LookupSource, ids: readonly 
   const { em, owner } = statementRoute(ctx);
   const statements = lookupStatements(source);
   if (em.getTransactionContext() || ctx.alone) return read(ctx, statements.own, [uuidArray(ids), ...conditionValues]);
-  checkDeadline(owner);
+  checkDeadline(owner, statements.own.text);
   // A malformed id fails this lookup alone, not the statement it would share.
   uuidArray(ids);
   const replica = ctx.replica?.usable() ? ctx.replica : undefined;
@@ -161,10 +161,10 @@ export function readByIds(ctx: ForkContext, source: LookupSource, ids: readonly 
   return new Promise<Row[]>((resolve, reject) => gathered.waiting.push({ ...waiting, resolve, reject }));
 }
 
-/** Whether `waiting`'s operation still has time; if not, its lookup fails with OPERATION_TIMEOUT. */
-function inTime(waiting: Waiting): boolean {
+/** Whether `waiting`'s operation still has time; if not (or it has answered), its lookup fails with OPERATION_TIMEOUT (OperationEndedError). */
+function inTime(waiting: Waiting, statement: string): boolean {
   try {
-    checkDeadline(waiting.owner);
+    checkDeadline(waiting.owner, statement, waiting.origin);
     return true;
   } catch (error) {
     waiting.reject(error);
@@ -200,14 +200,17 @@ function queryFor(shared: SharedLookup): { query: Query; mixed: boolean } {
 async function sendShared(shared: SharedLookup): Promise<void> {
   if (shared.sent) return;
   shared.sent = true;
-  let waiting = shared.waiting.filter(inTime);
+  // Reported, if refused for an operation that has answered, as the lookup its field asked for.
+  const asked = lookupStatements(shared.source).own.text;
+  const stillWanted = (one: Waiting) => inTime(one, asked);
+  let waiting = shared.waiting.filter(stillWanted);
   if (waiting.length === 0) return;
   const { query, mixed } = queryFor(shared);
   try {
     const rows = await sendRead(waiting[0]!.em, shared.replica, query, {
       // The wait for a connection may have used up some operations' time.
       admitted: () => {
-        waiting = waiting.filter(inTime);
+        waiting = waiting.filter(stillWanted);
         if (waiting.length === 0) throw new Error('every operation of a shared lookup ran out of time');
       },
       answered: (ms, server) => {
