@@ -111,7 +111,7 @@ export function createUnitOfWorkPlugin(
   const loadersOf = (operation: GraphQLContext) => new Loaders(operation, operation.caller, loaderOptions);
   const forkOptions = { clear: true, useContext: false, flushMode: FlushMode.COMMIT };
   // What every operation's statements go through until it makes its fork (see OperationFork).
-  const outside = orm.em.fork({ clear: true, useContext: false, flushMode: FlushMode.COMMIT });
+  const outside = orm.em.fork(forkOptions);
   return {
     async requestDidStart({ contextValue }) {
       const started = performance.now();
